@@ -1,0 +1,1 @@
+"""Platform-neutral core: messages, findings, text masking, rule packs and the engine."""
