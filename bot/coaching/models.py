@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
+# Button action ids: "coach:feedback:<FeedbackAction>" with the nudge id as value;
+# "coach:settings:<pause|resume|snooze|optout|optin|digest_on|digest_off>";
+# "coach:forget:confirm". Every adapter hands them to Coach.action() unchanged.
+ACTION_PREFIX = "coach:"
+
+
 class FeedbackAction(StrEnum):
     """Buttons attached to every nudge."""
 

@@ -79,7 +79,13 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """Everything the engine learned from one message: findings plus text-free counters."""
+    """Everything the engine learned from one message: findings plus text-free counters.
+
+    `tone` is -1 (negative), 0 or +1 (positive); `is_question` marks a message that asks
+    something; `answers_user`/`answer_delay` name whose open question in the channel (or
+    thread) this message is the first answer to, and how many seconds after it was asked;
+    `credited` lists users thanked or credited by this message.
+    """
 
     findings: list[Finding]
     words: int = 0
@@ -88,5 +94,7 @@ class Analysis:
     is_question: bool = False
     answers_user: str | None = None
     answer_delay: float | None = None
+    tone: int = 0
     thanks: bool = False
+    credited: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
