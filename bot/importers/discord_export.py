@@ -1,0 +1,166 @@
+"""Reader of DiscordChatExporter JSON exports (one file per channel, or a folder of them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import ijson
+
+from bot.core.models import Message
+from bot.importers.base import (
+    ExportError,
+    ImportedMessage,
+    ProblemHandler,
+    ProgressHandler,
+    in_range,
+    parse_ts,
+)
+
+# Message types written by a person; joins, pins, calls, thread notices ... are not.
+HUMAN_TYPES = frozenset({"Default", "Reply"})
+_PROGRESS_STEP = 1 << 20  # report progress about every megabyte
+
+
+def _head(handle: BinaryIO, limit: int = 65536) -> bytes:
+    data = handle.read(limit)
+    handle.seek(0)
+    return data
+
+
+def looks_like_discord_file(path: Path) -> bool:
+    """True for a .json file whose top-level object starts with guild/channel/messages keys."""
+    if not path.is_file() or path.suffix.lower() != ".json":
+        return False
+    with path.open("rb") as handle:
+        head = _head(handle).lstrip()
+    return head.startswith(b"{") and (b'"guild"' in head or b'"messages"' in head) and (
+        b'"channel"' in head or b'"messages"' in head
+    )
+
+
+class DiscordExport:
+    """DiscordChatExporter JSON: each file (one channel) is one unit, streamed with ijson."""
+
+    kind = "discord"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.source = str(path)
+        if self.path.is_dir():
+            self._files = sorted(p for p in self.path.rglob("*.json") if p.is_file())
+            if not self._files:
+                raise ExportError(f"{self.path}: no DiscordChatExporter .json files found")
+        elif self.path.is_file():
+            self._files = [self.path]
+        else:
+            raise ExportError(f"{self.path}: no such file or folder")
+
+    def units(self) -> list[str]:
+        """The export's files."""
+        return [str(p) for p in self._files]
+
+    def total(self, unit: str) -> int:
+        """File size in bytes."""
+        try:
+            return Path(unit).stat().st_size
+        except OSError:
+            return 0
+
+    def _header(self, unit: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The guild and channel objects (before the messages in the file)."""
+        guild: dict[str, Any] = {}
+        channel: dict[str, Any] = {}
+        try:
+            with open(unit, "rb") as handle:
+                for key, value in ijson.kvitems(handle, "", use_float=True):
+                    if key == "guild" and isinstance(value, dict):
+                        guild = value
+                    elif key == "channel" and isinstance(value, dict):
+                        channel = value
+                    elif key == "messages":
+                        break
+                    if guild and channel:
+                        break
+        except (ijson.JSONError, OSError, UnicodeDecodeError) as exc:
+            raise ExportError(f"{unit}: not valid DiscordChatExporter JSON ({exc})") from None
+        return guild, channel
+
+    def read(
+        self,
+        unit: str,
+        since: float | None = None,
+        until: float | None = None,
+        on_problem: ProblemHandler | None = None,
+        on_progress: ProgressHandler | None = None,
+    ) -> Iterator[ImportedMessage]:
+        """Stream one file's messages; a malformed file is reported and skipped."""
+        try:
+            guild, channel = self._header(unit)
+        except ExportError as exc:
+            if on_problem:
+                on_problem(unit, str(exc).split(": ", 1)[-1])
+            if on_progress:
+                on_progress(self.total(unit))
+            return
+        if not channel:
+            if on_problem:
+                on_problem(unit, "not a DiscordChatExporter export (no \"channel\" object)")
+            if on_progress:
+                on_progress(self.total(unit))
+            return
+        workspace = str(guild.get("id") or "export")
+        channel_id = str(channel.get("id") or Path(unit).stem)
+        channel_name = str(channel.get("name") or channel_id)
+        reported = 0
+        try:
+            with open(unit, "rb") as handle:
+                for item in ijson.items(handle, "messages.item", use_float=True):
+                    imported = _convert(item, workspace, channel_id, channel_name)
+                    if on_progress:
+                        position = handle.tell()
+                        if position - reported >= _PROGRESS_STEP:
+                            on_progress(position - reported)
+                            reported = position
+                    if imported is None or not in_range(imported.message.ts, since, until):
+                        continue
+                    yield imported
+        except (ijson.JSONError, OSError, UnicodeDecodeError) as exc:
+            if on_problem:
+                on_problem(unit, f"malformed JSON, rest of the file skipped ({exc})")
+        if on_progress:
+            on_progress(max(0, self.total(unit) - reported))
+
+
+def _convert(
+    item: Any, workspace: str, channel_id: str, channel_name: str
+) -> ImportedMessage | None:
+    if not isinstance(item, dict):
+        return None
+    author = item.get("author") if isinstance(item.get("author"), dict) else {}
+    assert isinstance(author, dict)
+    try:
+        ts = parse_ts(item.get("timestamp"))
+    except ValueError:
+        ts = None
+    content = item.get("content")
+    text = content if isinstance(content, str) else ""
+    kind = str(item.get("type") or "Default")
+    human = kind in HUMAN_TYPES and not author.get("isBot") and author.get("id") is not None
+    mentions = tuple(
+        str(m["id"]) for m in item.get("mentions") or () if isinstance(m, dict) and "id" in m
+    )
+    message = Message(
+        platform="discord",
+        workspace=workspace,
+        channel=channel_id,
+        user=str(author.get("id") or "unknown"),
+        text=text,
+        ts=ts,
+        thread=None,
+        is_bot=not human,
+        mentions=mentions,
+        id=str(item.get("id")) if item.get("id") is not None else None,
+    )
+    return ImportedMessage(message, human, channel_name)
