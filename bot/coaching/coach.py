@@ -1,0 +1,307 @@
+"""The Coach facade: engine + store + nudge budget + `/coach` router behind one object.
+
+Adapters call only this. All methods are synchronous; async adapters wrap them in
+`asyncio.to_thread`. Message text passes through memory only: it is never stored or logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+import structlog
+
+from bot.coaching.clock import Clock, system_clock
+from bot.coaching.models import CommandContext, Nudge, Response
+from bot.coaching.policy import NudgeBudget, effective_findings, is_tracked
+from bot.coaching.settings import WorkspaceSettings
+from bot.core.models import Analysis, Finding, Level, Message
+from bot.store.repository import ANONYMOUS, Activity, CounterDelta, NewNudge, Store
+
+log = structlog.get_logger(__name__)
+
+EXCERPT_CHARS = 80
+
+
+class RuleInfo(Protocol):
+    """What the coach reads from a rule spec."""
+
+    id: str
+    pack: str
+    level: Level
+    message: str
+    suggestion: str | None
+    link: str | None
+
+
+class EngineLike(Protocol):
+    """The part of `bot.core.engine.Engine` the coach uses."""
+
+    @property
+    def rules(self) -> Sequence[Any]:
+        """Loaded rule specs."""
+
+    def evaluate(self, message: Message) -> Analysis:
+        """Findings plus counters for one message."""
+
+    def analyze(self, message: Message) -> list[Finding]:
+        """Findings for one message."""
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a rule message (the short form of a tip)."""
+    match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.S)
+    return match.group(1) if match else text.strip()
+
+
+def utc_day(ts: float | None, now: datetime) -> date:
+    """The UTC calendar day of a message timestamp (or of `now` without one)."""
+    if ts is None:
+        return now.astimezone(UTC).date()
+    return datetime.fromtimestamp(ts, UTC).date()
+
+
+def event_key(message: Message, event_id: str | None) -> str | None:
+    """The idempotency key of an event: its platform event id, else the message id."""
+    if event_id:
+        key = f"{message.platform}:{message.workspace}:e:{event_id}"
+    elif message.id:
+        key = f"{message.platform}:{message.workspace}:{message.channel}:m:{message.id}"
+    else:
+        return None
+    if len(key) > 255:
+        key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+class Coach:
+    """One per process: turns messages into counters and nudges, and answers `/coach`."""
+
+    def __init__(self, engine: EngineLike, store: Store, clock: Clock | None = None) -> None:
+        """Tie an engine and a (migrated) store together; `clock` returns aware UTC datetimes."""
+        self.engine = engine
+        self.store = store
+        self.clock: Clock = clock or system_clock
+        self.budget = NudgeBudget(store)
+
+    @classmethod
+    def create(
+        cls,
+        database_url: str | None = None,
+        rules_path: str | None = None,
+        clock: Clock | None = None,
+    ) -> Coach:
+        """Load the rules, open (and migrate) the database, and build the coach.
+
+        `database_url` None means `$COACHBOT_DATABASE_URL`, else SQLite in the user data dir.
+        """
+        from bot.core.engine import Engine
+
+        engine = Engine.load(rules_path)
+        store = Store.open(database_url)
+        return cls(engine, store, clock)
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.store.close()
+
+    # ------------------------------------------------------------------ helpers
+    def now(self) -> datetime:
+        """The policy clock's current time (aware UTC)."""
+        now = self.clock()
+        return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+    def rule_specs(self) -> dict[str, Any]:
+        """The engine's rules by id."""
+        return {rule.id: rule for rule in self.engine.rules}
+
+    def rule_packs(self) -> dict[str, str]:
+        """Rule id -> pack name."""
+        return {
+            rule.id: getattr(rule, "pack", "") or rule.id.split(".")[0]
+            for rule in self.engine.rules
+        }
+
+    def settings(self, workspace: str) -> WorkspaceSettings:
+        """The effective settings of a workspace."""
+        return self.store.settings(workspace)
+
+    def filter_findings(self, workspace: str, findings: Sequence[Finding]) -> list[Finding]:
+        """Findings after the workspace's settings and feedback demotions."""
+        return effective_findings(
+            findings,
+            self.store.settings(workspace),
+            self.store.demoted_rules(workspace),
+            self.rule_packs(),
+        )
+
+    # ------------------------------------------------------------------ the pipeline
+    def process(self, message: Message, event_id: str | None = None) -> list[Nudge]:
+        """Analyze, count and apply the budget to one message; return the nudges to deliver now.
+
+        Idempotent per `event_id` (or message id): a repeat returns []. Bot messages and
+        excluded channels are ignored entirely. If processing fails the claim is released
+        (so a platform retry can succeed) and the error propagates to the adapter.
+        """
+        if message.is_bot:
+            return []
+        settings = self.store.settings(message.workspace)
+        if not settings.channel_enabled(message.channel):
+            return []
+        now = self.now()
+        key = event_key(message, event_id)
+        if key is not None and not self.store.claim_event(key, now):
+            log.debug("coach.duplicate_event", workspace=message.workspace)
+            return []
+        try:
+            return self._process(message, settings, now)
+        except Exception:
+            if key is not None:
+                self.store.release_event(key)
+            raise
+
+    def _process(self, message: Message, settings: WorkspaceSettings, now: datetime) -> list[Nudge]:
+        analysis = self.engine.evaluate(message)
+        workspace = message.workspace
+        demoted = self.store.demoted_rules(workspace)
+        findings = effective_findings(analysis.findings, settings, demoted, self.rule_packs())
+        credited = [u for u in dict.fromkeys(analysis.credited) if u and u != message.user]
+        prefs = self.store.prefs_many(workspace, [message.user, *credited])
+        author = prefs[message.user]
+        who = message.user if is_tracked(settings, author) else ANONYMOUS
+        day = utc_day(message.ts, now)
+
+        delta = CounterDelta(workspace, message.channel, who, day, messages=1)
+        delta.words = analysis.words
+        delta.questions = 1 if (analysis.is_question or analysis.questions) else 0
+        answered = analysis.answers_user is not None and analysis.answers_user != message.user
+        delta.answers = 1 if answered else 0
+        delta.thanks = 1 if analysis.thanks else 0
+        if analysis.tone < 0:
+            delta.tone_negative = 1
+        elif analysis.tone > 0:
+            delta.tone_positive = 1
+        else:
+            delta.tone_neutral = 1
+        activity = Activity(counters=[delta])
+        for user in credited:
+            target = user if is_tracked(settings, prefs[user]) else ANONYMOUS
+            activity.counters.append(
+                CounterDelta(workspace, message.channel, target, day, praise_received=1)
+            )
+        hits: dict[str, int] = {}
+        for finding in findings:
+            hits[finding.rule] = hits.get(finding.rule, 0) + 1
+        activity.rule_hits = [
+            (workspace, message.channel, who, day, rule, n) for rule, n in sorted(hits.items())
+        ]
+        if answered and analysis.answer_delay is not None and analysis.answer_delay >= 0:
+            activity.answer_delays = [
+                (workspace, message.channel, who, day, float(analysis.answer_delay))
+            ]
+        self.store.record_activity(activity)
+
+        decisions = self.budget.select(message, findings, settings, author, now)
+        if not decisions:
+            return []
+        ids = self.store.add_nudges(
+            [
+                NewNudge(
+                    platform=message.platform,
+                    workspace=workspace,
+                    channel=message.channel,
+                    user=message.user,
+                    rule=d.finding.rule,
+                    level=str(d.finding.level),
+                    escalated=d.escalated,
+                    created_at=now,
+                )
+                for d in decisions
+            ]
+        )
+        specs = self.rule_specs()
+        nudges = [
+            self._nudge(nudge_id, message, d.finding, d.escalated, specs.get(d.finding.rule))
+            for nudge_id, d in zip(ids, decisions, strict=True)
+        ]
+        for nudge in nudges:
+            log.info("coach.nudge", workspace=workspace, rule=nudge.rule, escalated=nudge.escalated)
+        return nudges
+
+    @staticmethod
+    def _nudge(
+        nudge_id: int, message: Message, finding: Finding, escalated: bool, spec: Any
+    ) -> Nudge:
+        short = first_sentence(finding.message)
+        why: str | None = None
+        link: str | None = None
+        if escalated:
+            parts = [finding.message] if finding.message.strip() != short else []
+            if finding.details:
+                parts.append(finding.details)
+            why = " ".join(parts) or finding.message
+            link = finding.link or getattr(spec, "link", None)
+        excerpt = message.text[finding.start : finding.end].strip() or None
+        if excerpt and len(excerpt) > EXCERPT_CHARS:
+            excerpt = excerpt[: EXCERPT_CHARS - 1] + "…"
+        return Nudge(
+            id=nudge_id,
+            platform=message.platform,
+            workspace=message.workspace,
+            channel=message.channel,
+            user=message.user,
+            rule=finding.rule,
+            level=str(finding.level),
+            message=short,
+            why=why,
+            suggestion=finding.suggestion,
+            link=link,
+            thread=message.thread,
+            excerpt=excerpt,
+            escalated=escalated,
+        )
+
+    def record_delivery(self, nudge_id: int, delivered: bool, error: str | None = None) -> None:
+        """Note whether a nudge reached its person; "dm_closed" stops DMs until they return."""
+        record = self.store.record_delivery(nudge_id, delivered, error)
+        if record is None:
+            log.warning("coach.unknown_nudge", nudge_id=nudge_id)
+            return
+        if not delivered and error == "dm_closed":
+            self.store.update_prefs(record.workspace, record.user, self.now(), dm_closed=True)
+        elif delivered:
+            prefs = self.store.prefs(record.workspace, record.user)
+            if prefs.dm_closed:
+                self.store.update_prefs(record.workspace, record.user, self.now(), dm_closed=False)
+
+    # ------------------------------------------------------------------ commands
+    def command(self, ctx: CommandContext, text: str) -> Response:
+        """Answer `/coach <text>` privately (never raises for bad input)."""
+        from bot.coaching.commands import handle_command
+
+        return handle_command(self, ctx, text)
+
+    def action(self, ctx: CommandContext, action_id: str, value: str) -> Response:
+        """Handle a button click (feedback, settings, forget confirmation)."""
+        from bot.coaching.commands import handle_action
+
+        return handle_action(self, ctx, action_id, value)
+
+    def home(self, ctx: CommandContext) -> Response:
+        """The App Home view: your week, your settings as buttons, the guidelines."""
+        from bot.coaching.commands import home_view
+
+        return home_view(self, ctx)
+
+    # ------------------------------------------------------------------ retention
+    def purge(self, now: datetime | None = None) -> dict[str, int]:
+        """Delete data older than each workspace's retention (the scheduled retention job)."""
+        overrides = {
+            s.workspace: s.retention_weeks
+            for s in self.store.all_settings()
+            if s.retention_weeks != WorkspaceSettings(workspace="").retention_weeks
+        }
+        return self.store.purge(now or self.now(), per_workspace=overrides)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the Coachbot store (run programmatically, see bot.store.migrate)."""
