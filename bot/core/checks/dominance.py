@@ -1,0 +1,59 @@
+"""`dominance` rules: one voice above a share of the last N messages, with enough participants."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import islice
+from typing import Literal
+
+from pydantic import Field
+
+from bot.core.checks.base import Check, Hit, RuleSpec, register
+from bot.core.conversation import ChannelWindow
+from bot.core.text import Document
+
+MAX_FLAGS = 1_000
+
+
+class DominanceRule(RuleSpec):
+    """Fires when the author's share of the window first rises above `share`."""
+
+    kind: Literal["dominance"] = "dominance"
+    share: float = Field(default=0.6, gt=0.0, lt=1.0)
+    window: int = Field(default=20, ge=3, le=200)
+    min_participants: int = Field(default=3, ge=2)
+
+
+@register
+class DominanceCheck(Check):
+    """Looks at the channel window; fires once per crossing, re-arms when the share drops."""
+
+    kind = "dominance"
+    spec = DominanceRule
+    conversational = True
+
+    def __init__(self, rules: Sequence[DominanceRule]) -> None:
+        super().__init__(rules)
+
+    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[DominanceRule, Hit]]:
+        """Yield a hit at the message that pushes its author over the share."""
+        if window is None:
+            return
+        user = doc.message.user
+        for rule in self.rules:
+            if len(window.recent) < rule.window - 1:
+                continue
+            previous = list(islice(reversed(window.recent), rule.window - 1))
+            users = [s.user for s in previous] + [user]
+            share = users.count(user) / len(users)
+            key = f"{rule.id}\x00{user}"
+            dominating = share > rule.share and len(set(users)) >= rule.min_participants
+            if not dominating:
+                window.flags.pop(key, None)
+                continue
+            if window.flags.get(key):
+                continue
+            if len(window.flags) >= MAX_FLAGS:
+                window.flags.clear()
+            window.flags[key] = True
+            yield rule, Hit(0, len(doc.text), details=f"{share:.0%} of the last {len(users)}")

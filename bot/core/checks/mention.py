@@ -1,0 +1,52 @@
+"""`mention` rules: broadcast mentions such as @here, @channel, @everyone and Slack's <!here>."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from pydantic import Field
+
+from bot.core.checks.base import Check, Hit, RuleSpec, register
+from bot.core.conversation import ChannelWindow
+from bot.core.text import Document
+
+Target = Literal["here", "channel", "everyone"]
+ALL_TARGETS: tuple[Target, ...] = ("here", "channel", "everyone")
+
+_BROADCAST_RE = re.compile(
+    r"<!(here|channel|everyone)(?:\|[^>]*)?>|(?<![\w@])@(here|channel|everyone)\b", re.IGNORECASE
+)
+
+
+class MentionRule(RuleSpec):
+    """Fires on a broadcast mention of one of the `targets`."""
+
+    kind: Literal["mention"] = "mention"
+    targets: list[Target] = Field(default_factory=lambda: list(ALL_TARGETS))
+
+
+@register
+class MentionCheck(Check):
+    """Finds broadcast mentions once; each rule keeps those it targets."""
+
+    kind = "mention"
+    spec = MentionRule
+
+    def __init__(self, rules: Sequence[MentionRule]) -> None:
+        super().__init__(rules)
+
+    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[MentionRule, Hit]]:
+        """Yield the first matching broadcast mention per rule."""
+        found = [
+            ((m.group(1) or m.group(2)).lower(), m.start(), m.end())
+            for m in _BROADCAST_RE.finditer(doc.masked)
+        ]
+        if not found:
+            return
+        for rule in self.rules:
+            for target, start, end in found:
+                if target in rule.targets:
+                    yield rule, Hit(start, end)
+                    break

@@ -1,0 +1,69 @@
+"""`pattern` rules: regular expressions compiled with RE2 (linear time, refused at load if invalid)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from bot.core.checks.base import Check, Hit, RuleSpec, register
+from bot.core.checks.phrase import IndexedPhrases
+from bot.core.conversation import ChannelWindow
+from bot.core.re2_patterns import PatternSet, compile_pattern
+from bot.core.text import Document
+
+
+class PatternRule(RuleSpec):
+    """A rule that fires where any of its RE2 patterns matches the masked text."""
+
+    kind: Literal["pattern"] = "pattern"
+    patterns: list[str] = Field(min_length=1)
+    ignore_case: bool = True
+    exceptions: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> PatternRule:
+        for pattern in self.patterns:
+            compile_pattern(pattern, self.ignore_case)
+        return self
+
+
+@register
+class PatternCheck(Check):
+    """One RE2 set finds which patterns occur; only those are run for their spans."""
+
+    kind = "pattern"
+    spec = PatternRule
+
+    def __init__(self, rules: Sequence[PatternRule]) -> None:
+        super().__init__(rules)
+        self.owners: list[tuple[int, Any]] = []
+        sources: list[str] = []
+        self.exceptions = IndexedPhrases()
+        for no, rule in enumerate(rules):
+            for pattern in rule.patterns:
+                compiled = compile_pattern(pattern, rule.ignore_case)
+                sources.append(f"(?i:{pattern})" if rule.ignore_case else pattern)
+                self.owners.append((no, compiled))
+            for phrase in rule.exceptions:
+                self.exceptions.add(no, phrase, exception=True)
+        self.set = PatternSet(sources)
+
+    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[PatternRule, Hit]]:
+        """Yield a hit per non-empty match of each pattern that occurs."""
+        matching = self.set.matching(doc.masked)
+        if not matching:
+            return
+        excepted: dict[int, list[tuple[int, int]]] = {}
+        for start, end, (no, _exc, _sugg) in self.exceptions.index.find(doc.tokens):
+            excepted.setdefault(no, []).append((start, end))
+        for index in matching:
+            no, compiled = self.owners[index]
+            for match in compiled.finditer(doc.masked):
+                start, end = match.span()
+                if end <= start:
+                    continue
+                if any(s <= start and end <= e for s, e in excepted.get(no, ())):
+                    continue
+                yield self.rules[no], Hit(start, end)

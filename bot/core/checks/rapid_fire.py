@@ -1,0 +1,50 @@
+"""`rapid_fire` rules: N messages from one person within T seconds in one channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from pydantic import Field
+
+from bot.core.checks.base import Check, Hit, RuleSpec, register
+from bot.core.conversation import ChannelWindow
+from bot.core.text import Document
+
+
+class RapidFireRule(RuleSpec):
+    """Fires at the message that makes it `messages` messages within `seconds`."""
+
+    kind: Literal["rapid_fire"] = "rapid_fire"
+    messages: int = Field(default=5, ge=2, le=100)
+    seconds: float = Field(default=60, gt=0)
+
+
+@register
+class RapidFireCheck(Check):
+    """Counts the author's recent messages in the channel window; needs timestamps."""
+
+    kind = "rapid_fire"
+    spec = RapidFireRule
+    conversational = True
+
+    def __init__(self, rules: Sequence[RapidFireRule]) -> None:
+        super().__init__(rules)
+
+    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[RapidFireRule, Hit]]:
+        """Yield a hit when this message completes a burst (exactly the N-th in the interval)."""
+        now = doc.message.ts
+        if window is None or now is None:
+            return
+        user = doc.message.user
+        for rule in self.rules:
+            count = 1
+            for spoke in reversed(window.recent):
+                if spoke.ts is None or now - spoke.ts > rule.seconds:
+                    break
+                if spoke.user == user:
+                    count += 1
+                    if count > rule.messages:
+                        break
+            if count == rule.messages:
+                yield rule, Hit(0, len(doc.text), details=f"{count} messages in {rule.seconds:g}s")

@@ -1,0 +1,75 @@
+"""`shouting` rules: mostly capital letters, or long runs of `!`/`?`, ignoring acronyms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from pydantic import Field
+
+from bot.core.checks.base import Check, Hit, RuleSpec, register
+from bot.core.conversation import ChannelWindow
+from bot.core.text import Document
+
+# Short all-caps words (API, HTTP, JSON, PR, AWS) are acronyms, not shouting.
+ACRONYM_MAX_LETTERS = 5
+
+
+class ShoutingRule(RuleSpec):
+    """Fires when the share of capitals among non-acronym letters passes `caps_ratio`."""
+
+    kind: Literal["shouting"] = "shouting"
+    min_letters: int = Field(default=12, ge=1)
+    caps_ratio: float = Field(default=0.7, gt=0.0, le=1.0)
+    punctuation_run: int = Field(default=3, ge=2)
+
+
+@register
+class ShoutingCheck(Check):
+    """Counts capitals once per message; every shouting rule compares its own thresholds."""
+
+    kind = "shouting"
+    spec = ShoutingRule
+
+    def __init__(self, rules: Sequence[ShoutingRule]) -> None:
+        super().__init__(rules)
+        shortest = min((r.punctuation_run for r in rules), default=3)
+        self._runs = re.compile(rf"[!?]{{{shortest},}}")
+
+    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[ShoutingRule, Hit]]:
+        """Yield one hit per rule, spanning the shouted words or the punctuation run."""
+        upper = letters = 0
+        first = last = -1
+        for token in doc.tokens:
+            word = doc.masked[token.start : token.end]
+            alpha = [ch for ch in word if ch.isalpha()]
+            if not alpha:
+                continue
+            caps = sum(1 for ch in alpha if ch.isupper())
+            if caps == len(alpha) and len(alpha) <= ACRONYM_MAX_LETTERS and not _all_caps_text(doc):
+                continue
+            letters += len(alpha)
+            upper += caps
+            if caps == len(alpha) and len(alpha) > 1:
+                first = token.start if first < 0 else first
+                last = token.end
+        runs = list(self._runs.finditer(doc.masked))
+        for rule in self.rules:
+            if letters >= rule.min_letters and upper / letters >= rule.caps_ratio and first >= 0:
+                yield rule, Hit(first, last)
+                continue
+            for run in runs:
+                if run.end() - run.start() >= rule.punctuation_run:
+                    yield rule, Hit(run.start(), run.end())
+                    break
+
+
+def _all_caps_text(doc: Document) -> bool:
+    """True when the whole message is in capitals: then short words count as shouting too."""
+    cached = doc.__dict__.get("_all_caps")
+    if cached is None:
+        alpha = [ch for ch in doc.masked if ch.isalpha()]
+        cached = len(alpha) >= 12 and sum(ch.isupper() for ch in alpha) / len(alpha) >= 0.9
+        doc.__dict__["_all_caps"] = cached
+    return bool(cached)

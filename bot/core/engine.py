@@ -1,0 +1,112 @@
+"""The rules engine: one message in, findings and text-free counters out.
+
+Created once per process and shared: rules, indexes and VADER load once; the only mutable
+state is the bounded per-channel conversation memory, guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.core.checks import REGISTRY, Check, Hit, RuleSpec
+from bot.core.conversation import Windows
+from bot.core.models import Analysis, Category, Finding, Message
+from bot.core.rulepack import load_rules
+from bot.core.sentiment import message_tone
+from bot.core.text import Document
+
+# One rule reports at most this many spans in one message.
+MAX_HITS_PER_RULE = 5
+
+
+class Engine:
+    """Applies every enabled rule to each message; safe to share between threads."""
+
+    def __init__(self, rules: Sequence[RuleSpec], channel_capacity: int = 10_000) -> None:
+        self.rules: list[RuleSpec] = [rule for rule in rules if rule.enabled]
+        self.rules_by_id: dict[str, RuleSpec] = {rule.id: rule for rule in self.rules}
+        by_kind: dict[str, list[RuleSpec]] = defaultdict(list)
+        for rule in self.rules:
+            by_kind[rule.kind].append(rule)
+        checks: list[Check] = [REGISTRY[kind](group) for kind, group in by_kind.items()]
+        self._message_checks = [c for c in checks if not c.conversational]
+        self._conversation_checks = [c for c in checks if c.conversational]
+        self._windows = Windows(channel_capacity)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Engine:
+        """An engine over the shipped packs, or over a rules directory, pack or config file."""
+        return cls(load_rules(path))
+
+    def reset(self) -> None:
+        """Forget every channel's conversation memory."""
+        with self._lock:
+            self._windows.clear()
+
+    def analyze(self, message: Message) -> list[Finding]:
+        """Findings for one message, in text order."""
+        return self.evaluate(message).findings
+
+    def evaluate(self, message: Message) -> Analysis:
+        """Findings plus the counters the store keeps (words, questions, tone, answers)."""
+        doc = Document(message)
+        if message.is_bot:
+            return Analysis(findings=[], words=doc.word_count)
+        hits: list[tuple[RuleSpec, Hit]] = []
+        for check in self._message_checks:
+            hits.extend(check.scan(doc, None))
+        is_question = doc.question_count > 0
+        answer = None
+        with self._lock:
+            window = self._windows.get(message.workspace, message.channel)
+            for check in self._conversation_checks:
+                hits.extend(check.scan(doc, window))
+            answer = window.match_answer(message.user, message.ts, message.thread, message.mentions)
+            if is_question:
+                window.add_question(message.user, message.ts, message.thread)
+            window.append(message.user, message.ts)
+        findings = _findings(hits)
+        sentiment, tone = message_tone(doc)
+        thanks = any(f.category is Category.APPRECIATION for f in findings)
+        return Analysis(
+            findings=findings,
+            words=doc.word_count,
+            questions=doc.question_count,
+            sentiment=round(sentiment, 4),
+            tone=tone,
+            is_question=is_question,
+            answers_user=answer.asker if answer else None,
+            answer_delay=answer.delay if answer else None,
+            thanks=thanks,
+            credited=tuple(u for u in message.mentions if u != message.user) if thanks else (),
+        )
+
+
+def _findings(hits: list[tuple[RuleSpec, Hit]]) -> list[Finding]:
+    per_rule: dict[str, int] = defaultdict(int)
+    seen: set[tuple[str, int, int]] = set()
+    findings: list[Finding] = []
+    for rule, hit in sorted(hits, key=lambda rh: (rh[1].start, rh[1].end, rh[0].id)):
+        key = (rule.id, hit.start, hit.end)
+        if key in seen or per_rule[rule.id] >= MAX_HITS_PER_RULE:
+            continue
+        seen.add(key)
+        per_rule[rule.id] += 1
+        findings.append(
+            Finding(
+                rule=rule.id,
+                category=rule.category,
+                level=rule.level,
+                message=rule.message,
+                suggestion=hit.suggestion or rule.suggestion,
+                start=hit.start,
+                end=hit.end,
+                link=rule.link,
+                details=hit.details,
+            )
+        )
+    return findings

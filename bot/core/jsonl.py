@@ -1,0 +1,108 @@
+"""Reading the JSON-lines message format shared by `check`, `replay`, `eval` and `analyze`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+
+class InputError(ValueError):
+    """A malformed input line; the message says what is wrong."""
+
+
+def parse_ts(value: Any) -> float:
+    """Unix seconds from a number, a Slack ts string ("1718000000.000100") or ISO 8601.
+
+    ISO times may use a space instead of 'T'; naive times are UTC.
+    """
+    if isinstance(value, bool):
+        raise InputError(f"ts must be a number or a time string, not {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"ts must be a number or a time string, not {value!r}")
+    text = value.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"ts {value!r} is neither Unix seconds nor an ISO 8601 time"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+@dataclass(frozen=True, slots=True)
+class InputLine:
+    """One parsed input line: its 0-based number and the JSON object, or the error."""
+
+    number: int
+    data: dict[str, Any] | None
+    error: str | None = None
+
+    @property
+    def id(self) -> Any:
+        """The input's `id`, or the 0-based line number when it has none."""
+        if self.data is not None and self.data.get("id") is not None:
+            return self.data["id"]
+        return self.number
+
+
+def _open(source: str | Path) -> TextIO:
+    if str(source) == "-":
+        return sys.stdin
+    return open(source, encoding="utf-8", errors="replace")  # noqa: SIM115
+
+
+def read_jsonl(source: str | Path, require: tuple[str, ...] = ("text",)) -> Iterator[InputLine]:
+    """Yield every non-blank line of a JSONL file (or '-' for stdin), parsed or with its error.
+
+    `text` must be a string; each field in `require` must be present. Blank lines are skipped
+    but still counted, so line numbers match the file.
+    """
+    stream = _open(source)
+    try:
+        for number, line in enumerate(stream):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield InputLine(number, None, f"invalid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            if not isinstance(data, dict):
+                yield InputLine(number, None, "each line must be a JSON object")
+                continue
+            missing = [field for field in require if field not in data]
+            if missing:
+                yield InputLine(number, data, f"missing field(s): {', '.join(missing)}")
+                continue
+            if "text" in data and not isinstance(data["text"], str):
+                yield InputLine(number, data, "'text' must be a string")
+                continue
+            if data.get("ts") is not None:
+                try:
+                    data["ts"] = parse_ts(data["ts"])
+                except InputError as exc:
+                    yield InputLine(number, data, str(exc))
+                    continue
+            yield InputLine(number, data)
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+
+
+def line_error(source: str | Path, line: InputLine) -> str:
+    """The stderr message for a malformed line: names the file and 1-based line."""
+    name = "<stdin>" if str(source) == "-" else str(source)
+    return f"{name}:{line.number + 1}: skipped: {line.error}"
