@@ -66,8 +66,10 @@ def balance_reading(counts: Iterable[int]) -> str:
         spread = "a few voices led, others joined in"
     else:
         spread = "a few voices carried most of the conversation"
-    who = "one person" if k == 1 else f"{number_words(k)} people"
-    return f"{who.capitalize()} of {n} wrote 80% of messages: {spread}."
+    if n == 1:
+        return "One person wrote every message."
+    who = f"{number_words(k)} of {number_words(n)} people"
+    return f"{who[0].upper()}{who[1:]} wrote 80% of the messages: {spread}."
 
 
 class DelayHistogram:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Protocol
 
+from bot.core.jsonl import parse_ts
 from bot.core.models import Message
+
+__all__ = ["ExportError", "ImportedMessage", "parse_ts"]
 
 
 class ExportError(Exception):
@@ -54,35 +55,6 @@ class Export(Protocol):
     ) -> Iterator[ImportedMessage]:
         """Stream one unit's messages in time order (per channel), `since <= ts < until`."""
         ...
-
-
-_SLACK_TS = re.compile(r"^\d+(\.\d+)?$")
-
-
-def parse_ts(value: object) -> float:
-    """A timestamp as Unix seconds: a number, a Slack "1512085950.000216" string, or ISO 8601.
-
-    ISO 8601 may use "T" or a space between date and time; a naive value is taken as UTC.
-    Raises ValueError when the value is none of these.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"not a timestamp: {value!r}")
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if _SLACK_TS.match(text):
-            return float(text)
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"not a timestamp: {value!r}") from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
-        return parsed.timestamp()
-    raise ValueError(f"not a timestamp: {value!r}")
 
 
 def in_range(ts: float | None, since: float | None, until: float | None) -> bool:

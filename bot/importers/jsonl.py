@@ -80,15 +80,17 @@ def _convert(item: object, number: int) -> ImportedMessage:
     if not isinstance(text, str):
         raise ValueError('missing "text" (a string)')
     ts = parse_ts(item["ts"]) if item.get("ts") is not None else None
-    channel = str(item.get("channel") or "jsonl")
+    # Defaults as in `coachbot check --jsonl`: channel "default", anonymous-<line> authors.
+    channel = str(item.get("channel") or "default")
+    thread = item.get("thread_ts") or item.get("thread")
     message = Message(
         platform="jsonl",
         workspace="export",
         channel=channel,
-        user=str(item.get("user") or "unknown"),
+        user=str(item.get("user") or f"anonymous-{number - 1}"),
         text=text,
         ts=ts,
-        thread=str(item["thread"]) if item.get("thread") is not None else None,
+        thread=f"{parse_ts(thread):.6f}" if thread else None,
         is_bot=bool(item.get("bot", False)),
         id=str(item.get("id") if item.get("id") is not None else number),
     )
