@@ -1,0 +1,306 @@
+"""The Discord bot: gateway client, private DM nudges, `/coach` commands; `main()` runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import discord
+import structlog
+import yarl
+from discord import app_commands
+from discord.ext import tasks
+
+from bot.adapters.discord import metrics
+from bot.adapters.discord.commands import PLATFORM, CoachCommands, build_coach_group
+from bot.adapters.discord.config import ConfigError, DiscordConfig
+from bot.adapters.discord.delivery import NudgeDelivery
+from bot.adapters.discord.views import CoachButton
+from bot.core.models import Message
+
+log = structlog.get_logger("coachbot.discord")
+
+# View Channels, Send Messages, Embed Links, Attach Files, Read Message History (see README).
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    attach_files=True,
+    read_message_history=True,
+)
+DIGEST_INTERVAL_SECONDS = 60.0
+
+# Discord system messages that are still "default"/"reply" typed are people's messages; the rest
+# (joins, pins, boosts, thread starters...) are not.
+_PEOPLE_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
+
+
+def coachbot_intents() -> discord.Intents:
+    """Guilds, guild messages, DM messages and (privileged) message content; nothing else."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = True
+    return intents
+
+
+def apply_endpoint_overrides(config: DiscordConfig) -> None:
+    """Point discord.py at DISCORD_API_BASE / DISCORD_GATEWAY_URL; unset ones keep defaults."""
+    if config.api_base is not None:
+        discord.http.Route.BASE = config.api_base
+    if config.gateway_url is not None:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+def to_message(message: discord.Message) -> Message:
+    """Translate a Discord guild message into the neutral Message (threads keep their parent)."""
+    channel = message.channel
+    thread: str | None = None
+    channel_id = str(channel.id)
+    if isinstance(channel, discord.Thread):
+        thread = str(channel.id)
+        channel_id = str(channel.parent_id) if channel.parent_id else channel_id
+    return Message(
+        platform=PLATFORM,
+        workspace=str(message.guild.id) if message.guild else "",
+        channel=channel_id,
+        user=str(message.author.id),
+        text=message.content,
+        ts=message.created_at.timestamp(),
+        thread=thread,
+        is_bot=message.author.bot,
+        mentions=tuple(str(user.id) for user in message.mentions),
+        id=str(message.id),
+    )
+
+
+def is_person_message(message: discord.Message) -> bool:
+    """True for a human's own guild message; bots, webhooks and system messages are not."""
+    return (
+        message.guild is not None
+        and not message.author.bot
+        and message.webhook_id is None
+        and message.type in _PEOPLE_MESSAGE_TYPES
+        and not message.author.system
+    )
+
+
+class CoachbotClient(discord.AutoShardedClient):
+    """Coachbot on Discord: nudges by DM, `/coach` commands, persistent buttons, digests."""
+
+    def __init__(self, config: DiscordConfig, coach: Any, **options: Any) -> None:
+        options.setdefault("intents", coachbot_intents())
+        if config.shard_ids is not None:
+            options["shard_ids"] = list(config.shard_ids)
+        super().__init__(shard_count=config.shard_count, **options)
+        self.config = config
+        self.coach = coach
+        self.delivery = NudgeDelivery(coach)
+        self.commands = CoachCommands(coach, self.delivery)
+        self.tree: app_commands.CommandTree[CoachbotClient] = app_commands.CommandTree(self)
+        self.tree.add_command(build_coach_group(self.commands))
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+        self.digest_runner: DigestRunner | None = None
+        self.on_message_handled: Callable[[discord.Message], None] | None = None
+        self._count_rest_failures()
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        """Register persistent buttons and sync `/coach` (per dev guild, else globally)."""
+        self.add_dynamic_items(CoachButton)
+        try:
+            if self.config.dev_guild is not None:
+                guild = discord.Object(id=self.config.dev_guild)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+            else:
+                await self.tree.sync()
+        except discord.HTTPException as exc:
+            log.error("command_sync_failed", status=exc.status, code=exc.code)
+        self.digest_runner = DigestRunner.create(self)
+        if self.digest_runner is not None:
+            self.digest_runner.start()
+
+    async def close(self) -> None:
+        """Stop the digest loop, then disconnect."""
+        if self.digest_runner is not None:
+            self.digest_runner.stop()
+        await super().close()
+
+    async def launch_shards(self) -> None:
+        """Honour DISCORD_GATEWAY_URL under automatic sharding too.
+
+        discord.py takes the URL from `/gateway/bot` when it asks how many shards to run; with
+        an override we only take the shard count from there and connect to the override.
+        """
+        if self.shard_count is None and self.config.gateway_url is not None:
+            self.shard_count, _url, _limits = await self.http.get_bot_gateway()
+        await super().launch_shards()
+
+    # --- messages --------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Coach a person's guild message: nudges go to the author by DM, never the channel."""
+        try:
+            if not is_person_message(message):
+                metrics.MESSAGES.labels(outcome="ignored").inc()
+                return
+            try:
+                nudges = await asyncio.to_thread(
+                    self.coach.process, to_message(message), str(message.id)
+                )
+            except Exception:
+                metrics.MESSAGES.labels(outcome="failed").inc()
+                log.exception("coach_process_failed", message_id=message.id)
+                return
+            metrics.MESSAGES.labels(outcome="processed").inc()
+            for nudge in nudges:
+                await self.delivery.deliver(message.author, nudge, jump_url=message.jump_url)
+        finally:
+            if self.on_message_handled is not None:
+                self.on_message_handled(message)
+
+    async def handle_action(
+        self, interaction: discord.Interaction[Any], action_id: str, value: str
+    ) -> None:
+        """A coaching button was clicked (in a DM or a command reply)."""
+        await self.commands.action(interaction, action_id, value)
+
+    async def _on_tree_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        log.error("app_command_error", error=type(error).__name__, command=_command_name(interaction))
+
+    # --- REST failure accounting -----------------------------------------------------------
+
+    def _count_rest_failures(self) -> None:
+        """Wrap discord.py's REST calls so every failure is logged (no text) and counted."""
+        request = self.http.request
+
+        async def counted_request(route: discord.http.Route, **kwargs: Any) -> Any:
+            try:
+                return await request(route, **kwargs)
+            except discord.HTTPException as exc:
+                metrics.REST_FAILURES.labels(
+                    method=route.method, route=route.path, status=str(exc.status)
+                ).inc()
+                log.warning(
+                    "discord_rest_failed",
+                    method=route.method,
+                    route=route.path,
+                    status=exc.status,
+                    code=exc.code,
+                )
+                raise
+
+        self.http.request = counted_request  # type: ignore[method-assign]
+
+
+def _command_name(interaction: discord.Interaction[Any]) -> str | None:
+    command = interaction.command
+    return command.qualified_name if command is not None else None
+
+
+class DigestRunner:
+    """Runs the weekly digest scheduler every minute and posts embeds with the chart attached.
+
+    Hook: uses `bot.digest.schedule.DigestScheduler(coach).run_due(now, platform, post_channel,
+    post_personal)` when that module exists; without it there is nothing to run.
+    """
+
+    def __init__(self, client: CoachbotClient, scheduler: Any) -> None:
+        self.client = client
+        self.scheduler = scheduler
+        self.loop = tasks.loop(seconds=DIGEST_INTERVAL_SECONDS)(self.tick)
+
+    @classmethod
+    def create(cls, client: CoachbotClient) -> DigestRunner | None:
+        """Build the runner if the digest scheduler is available."""
+        try:
+            from bot.digest.schedule import DigestScheduler  # type: ignore[import-not-found]
+        except ImportError:
+            log.info("digest_scheduler_unavailable")
+            return None
+        return cls(client, DigestScheduler(client.coach))
+
+    def start(self) -> None:
+        """Start the loop (first tick once the client is ready)."""
+        self.loop.before_loop(self.client.wait_until_ready)
+        self.loop.start()
+
+    def stop(self) -> None:
+        """Stop the loop."""
+        self.loop.cancel()
+
+    async def tick(self) -> None:
+        """One scheduler pass; failures are logged and retried on the next tick."""
+        raise NotImplementedError  # replaced once bot/digest/schedule.py lands
+
+
+def main() -> int:
+    """Run `coachbot run discord`; returns the process exit code (2 for bad configuration)."""
+    try:
+        config = DiscordConfig.from_env()
+    except ConfigError as exc:
+        print(f"coachbot run discord: configuration error: {exc}", file=sys.stderr)
+        return 2
+    discord.utils.setup_logging()
+    apply_endpoint_overrides(config)
+    if config.metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(config.metrics_port, addr="127.0.0.1")
+    try:
+        from bot.coaching.coach import Coach
+
+        coach = Coach.create(database_url=config.database_url)
+    except Exception as exc:
+        print(
+            f"coachbot run discord: could not open the database "
+            f"(COACHBOT_DATABASE_URL): {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    return asyncio.run(_serve(config, coach))
+
+
+async def _serve(config: DiscordConfig, coach: Any) -> int:
+    client = CoachbotClient(config, coach)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stopping.set)
+    async with client:
+        runner = asyncio.create_task(client.start(config.token))
+        stopper = asyncio.create_task(stopping.wait())
+        await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if stopper.done() and not runner.done():
+            await client.close()
+        stopper.cancel()
+        try:
+            await runner
+        except discord.LoginFailure:
+            print(
+                "coachbot run discord: Discord rejected DISCORD_TOKEN; copy the bot token "
+                "again from the developer portal.",
+                file=sys.stderr,
+            )
+            return 2
+        except discord.PrivilegedIntentsRequired:
+            print(
+                "coachbot run discord: the Message Content intent is not enabled. Turn on "
+                "'Message Content Intent' under Bot > Privileged Gateway Intents in the "
+                "Discord developer portal.",
+                file=sys.stderr,
+            )
+            return 2
+        except asyncio.CancelledError:
+            pass
+    return 0
