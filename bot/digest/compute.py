@@ -20,6 +20,9 @@ from bot.digest.stats import (
 MIN_VOICES = 3
 TONE_WEEKS = 8
 TOP_RULES = 5
+# The store counts people who are not coached (opted out, or not opted in) under this user
+# id: their messages count in totals and as (at least) one voice, never in the balance.
+ANONYMOUS = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +188,7 @@ def compute_channel_digest(
     day_voices: dict[date, set[str]] = defaultdict(set)
     tone: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # week -> messages, neg, pos
     questions = answers = thanks = praise = 0
+    anonymous = [0, 0]  # messages this week, last week
     for row in rows:
         if row.channel != channel:
             continue
@@ -197,7 +201,10 @@ def compute_channel_digest(
         t[2] += row.tone_positive
         if idx == 0:
             if row.messages:
-                this_users[row.user] += row.messages
+                if row.user == ANONYMOUS:
+                    anonymous[0] += row.messages
+                else:
+                    this_users[row.user] += row.messages
                 day_messages[row.day] += row.messages
                 day_voices[row.day].add(row.user)
             questions += row.questions
@@ -205,17 +212,20 @@ def compute_channel_digest(
             thanks += row.thanks
             praise += row.praise_received
         elif idx == 1 and row.messages:
-            last_users[row.user] += row.messages
+            if row.user == ANONYMOUS:
+                anonymous[1] += row.messages
+            else:
+                last_users[row.user] += row.messages
 
-    voices = len(this_users)
+    voices = len(this_users) + (1 if anonymous[0] else 0)
     digest = ChannelDigest(
         channel=channel,
         week_start=week_start,
         week_end=week_end,
-        messages=sum(this_users.values()),
-        messages_last=sum(last_users.values()),
+        messages=sum(this_users.values()) + anonymous[0],
+        messages_last=sum(last_users.values()) + anonymous[1],
         voices=voices,
-        voices_last=len(last_users),
+        voices_last=len(last_users) + (1 if anonymous[1] else 0),
         suppressed=voices < MIN_VOICES,
         days=[
             DayActivity(d, day_messages.get(d, 0), len(day_voices.get(d, ())))
@@ -235,6 +245,7 @@ def compute_channel_digest(
     if digest.suppressed:
         return digest
 
+    # Balance over the people we may count individually (uncoached people are pooled).
     counts = list(this_users.values())
     digest.top_fifth_share = top_fifth_share(counts)
     digest.gini = gini(counts)

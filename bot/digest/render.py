@@ -148,9 +148,12 @@ def render_channel_digest(
     digest: ChannelDigest, channel_name: str | None = None, chart: bool = True
 ) -> Response:
     """The channel digest as a neutral Response with the chart as a PNG attachment."""
-    name = channel_name or digest.channel
     span = f"{digest.week_start:%d %b}–{digest.week_end:%d %b}"
-    title = f"Weekly conversation digest for #{name}: {span}"
+    title = f"Weekly conversation digest: {span}"
+    # `<#id>` is a channel mention on Slack and Discord alike; the console shows it as is.
+    where = f"#{channel_name}" if channel_name else f"<#{digest.channel}>"
+    sections = [Section(text=f"How the conversation went in {where} this week.")]
+    sections += channel_digest_sections(digest)
     attachment = None
     if chart:
         from bot.digest.charts import channel_digest_png
@@ -158,7 +161,7 @@ def render_channel_digest(
         attachment = ("digest.png", channel_digest_png(digest))
     return Response(
         title=title,
-        sections=channel_digest_sections(digest),
+        sections=sections,
         public=True,
         attachment=attachment,
     )
