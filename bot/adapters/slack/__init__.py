@@ -1,0 +1,1 @@
+"""The Slack adapter: Bolt app, Block Kit rendering, OAuth installs and digests."""
