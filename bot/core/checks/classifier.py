@@ -1,0 +1,207 @@
+"""`classifier` rules: a small shipped linear text model scores a message; high scores fire.
+
+The model is a logistic regression over word unigrams/bigrams and within-word character
+n-grams of the masked, lower-cased text, trained offline (`bench/train_tone.py`) only on the
+shared calibration data and shipped as a compact JSON file of non-zero weights under
+`bot/core/models_data/`. Scoring is pure Python dictionary look-ups: deterministic, no
+downloads, no numpy, about as cheap per message as VADER.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from bot.core.checks.base import Check, Hit, RuleSpec, register
+from bot.core.conversation import ChannelWindow
+from bot.core.text import Document, Sentence
+
+MODEL_FORMAT = "coachbot-linear-text/1"
+CHAR_NGRAMS = (3, 4, 5)
+# Words longer than this are not cut into character n-grams (hashes, ids, long paths).
+MAX_CHAR_WORD = 24
+
+
+def word_features(tokens: Sequence[str]) -> set[str]:
+    """Word unigram (`w:`) and bigram (`b:`) feature names of a lower-cased token list."""
+    feats = {"w:" + t for t in tokens}
+    feats.update(f"b:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    return feats
+
+
+def char_features(tokens: Sequence[str]) -> set[str]:
+    """Character n-grams (`c:`) inside each word padded with spaces (like char_wb)."""
+    feats: set[str] = set()
+    for token in set(tokens):
+        if len(token) > MAX_CHAR_WORD:
+            continue
+        padded = f" {token} "
+        size = len(padded)
+        for n in CHAR_NGRAMS:
+            if n > size:
+                break
+            feats.update("c:" + padded[i : i + n] for i in range(size - n + 1))
+    return feats
+
+
+def featurize(tokens: Sequence[str]) -> tuple[set[str], set[str]]:
+    """The two feature groups of a text; each group is L2-normalised when scored."""
+    return word_features(tokens), char_features(tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class LinearTextModel:
+    """A logistic regression over binary, per-group L2-normalised text features."""
+
+    name: str
+    bias: float
+    word_weights: dict[str, float]
+    char_weights: dict[str, float]
+    meta: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LinearTextModel:
+        """Build a model from its JSON document; raises ValueError on another format."""
+        if data.get("format") != MODEL_FORMAT:
+            raise ValueError(f"unknown model format {data.get('format')!r}, expected {MODEL_FORMAT}")
+        return cls(
+            name=str(data["name"]),
+            bias=float(data["bias"]),
+            word_weights={k: float(v) for k, v in data["weights"]["word"].items()},
+            char_weights={k: float(v) for k, v in data["weights"]["char"].items()},
+            meta=dict(data.get("meta", {})),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document this model is shipped as."""
+        return {
+            "format": MODEL_FORMAT,
+            "name": self.name,
+            "bias": self.bias,
+            "meta": self.meta,
+            "weights": {"word": self.word_weights, "char": self.char_weights},
+        }
+
+    def logit(self, tokens: Sequence[str]) -> float:
+        """The model's log-odds for a lower-cased token list (bias alone when empty)."""
+        words, chars = featurize(tokens)
+        total = self.bias
+        if words:
+            ww = self.word_weights
+            total += sum(ww.get(f, 0.0) for f in words) / math.sqrt(len(words))
+        if chars:
+            cw = self.char_weights
+            total += sum(cw.get(f, 0.0) for f in chars) / math.sqrt(len(chars))
+        return total
+
+    def probability(self, tokens: Sequence[str]) -> float:
+        """The model's probability (0..1) that the text is uncivil."""
+        z = self.logit(tokens)
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
+
+
+_models: dict[str, LinearTextModel] = {}
+_models_lock = threading.Lock()
+
+
+def load_model(name: str) -> LinearTextModel:
+    """A shipped model by name (`bot/core/models_data/<name>.json`) or a path to a JSON file.
+
+    Loaded once per process and shared (models are read-only).
+    """
+    model = _models.get(name)
+    if model is not None:
+        return model
+    with _models_lock:
+        model = _models.get(name)
+        if model is None:
+            if name.endswith(".json"):
+                raw = Path(name).read_text(encoding="utf-8")
+            else:
+                raw = resources.files("bot.core.models_data").joinpath(f"{name}.json").read_text(
+                    encoding="utf-8"
+                )
+            model = LinearTextModel.from_json(json.loads(raw))
+            _models[name] = model
+    return model
+
+
+def doc_tokens(doc: Document, sentence: Sentence | None = None) -> list[str]:
+    """Lower-cased words of the whole document or of one sentence."""
+    tokens = doc.tokens
+    if sentence is None:
+        return [t.norm for t in tokens]
+    return [t.norm for t in tokens[sentence.first_token : sentence.last_token]]
+
+
+def message_probability(doc: Document, model: LinearTextModel) -> float:
+    """The model's probability for the whole message, computed once per document and model."""
+    key = "_classifier_" + model.name
+    cached = doc.__dict__.get(key)
+    if cached is None:
+        cached = model.probability(doc_tokens(doc))
+        doc.__dict__[key] = cached
+    return float(cached)
+
+
+class ClassifierRule(RuleSpec):
+    """Fires when the shipped model's probability for the message reaches `threshold`."""
+
+    kind: Literal["classifier"] = "classifier"
+    model: str = Field(default="tone", min_length=1)
+    threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
+    min_words: int = Field(default=3, ge=1)
+
+
+@register
+class ClassifierCheck(Check):
+    """Scores each message once per model; the hit spans the sentence scoring highest."""
+
+    kind = "classifier"
+    spec = ClassifierRule
+
+    def __init__(self, rules: Sequence[ClassifierRule]) -> None:
+        super().__init__(rules)
+        self._models = {rule.model: load_model(rule.model) for rule in rules}
+
+    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[ClassifierRule, Hit]]:
+        """Yield one hit per rule whose threshold the message's probability reaches."""
+        if not doc.tokens:
+            return
+        for rule in self.rules:
+            if doc.word_count < rule.min_words:
+                continue
+            model = self._models[rule.model]
+            score = message_probability(doc, model)
+            if score < rule.threshold:
+                continue
+            start, end = responsible_span(doc, model)
+            yield rule, Hit(start, end, details=f"score {score:.2f}")
+
+
+def responsible_span(doc: Document, model: LinearTextModel) -> tuple[int, int]:
+    """The span of the sentence the model scores highest (the whole text if only one)."""
+    sentences = doc.sentences
+    if not sentences:
+        return 0, len(doc.text)
+    best = sentences[0]
+    if len(sentences) > 1:
+        best = max(sentences, key=lambda s: model.logit(doc_tokens(doc, s)))
+    start, end = best.start, best.end
+    text = doc.text
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

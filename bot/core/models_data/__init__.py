@@ -1,0 +1,1 @@
+"""Shipped model files (JSON) used by the `classifier` rule kind."""

@@ -1,0 +1,1 @@
+"""Quality evaluation: metrics of tone nudges against labelled conversations, and baselines."""
