@@ -1,0 +1,192 @@
+"""End to end: /coach, buttons, App Home and OAuth installs against the Web API stand-in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from bot.coaching.models import CommandContext
+from tests.e2e.slack.fake_slack import INSTALLED_TEAM_ID, TEAM_ID
+from tests.e2e.slack.harness import HOSTILE, SlackHarness, event_envelope, message_event
+
+
+def _texts(blocks: list[dict[str, Any]]) -> str:
+    """All visible text of some blocks, for assertions."""
+    out: list[str] = []
+    for block in blocks:
+        for key in ("text",):
+            if isinstance(block.get(key), dict):
+                out.append(block[key]["text"])
+        for field in block.get("fields", []):
+            out.append(field["text"])
+        for element in block.get("elements", []):
+            if isinstance(element.get("text"), dict):
+                out.append(element["text"]["text"])
+            elif isinstance(element.get("text"), str):
+                out.append(element["text"])
+    return "\n".join(out)
+
+
+async def _nudge_id(slack: SlackHarness) -> int:
+    await slack.event(message_event(HOSTILE))
+    [call] = await slack.fake.wait_for("chat.postEphemeral")
+    actions = [b for b in call.params["blocks"] if b["type"] == "actions"]
+    return int(actions[0]["elements"][0]["value"])
+
+
+async def test_coach_help_is_answered_privately_with_blocks(slack: SlackHarness) -> None:
+    status, body = await slack.command("help")
+    assert status == 200
+    assert body["response_type"] == "ephemeral"
+    assert body["blocks"][0]["type"] == "header"
+    assert "/coach snooze" in _texts(body["blocks"])
+    assert "Workspace admins" not in _texts(body["blocks"])
+
+
+async def test_admin_rights_come_from_users_info_and_are_cached(slack: SlackHarness) -> None:
+    status, body = await slack.command("help", user="U0ADMIN")
+    assert status == 200
+    assert "Workspace admins" in _texts(body["blocks"])
+    _, refused = await slack.command("config show", user="U0ALICE")
+    assert refused["blocks"][0]["text"]["text"].startswith("⚠️")
+    _, again = await slack.command("config show", user="U0ADMIN")
+    assert not again["blocks"][0]["text"]["text"].startswith("⚠️")
+    looked_up = [c.params["user"] for c in slack.fake.calls_of("users.info")]
+    assert sorted(looked_up) == ["U0ADMIN", "U0ALICE"]
+
+
+async def test_feedback_button_records_feedback_and_replaces_the_nudge(
+    slack: SlackHarness,
+) -> None:
+    nudge_id = await _nudge_id(slack)
+    response = await slack.click("coach:feedback:helpful", str(nudge_id))
+    assert response.status == 200
+    [reply] = await slack.fake.wait_for("response_url")
+    await slack.app.idle()
+    assert reply.params["replace_original"] is True
+    assert reply.params["response_type"] == "ephemeral"
+    record = slack.coach.store.nudge(nudge_id)
+    assert record is not None and record.feedback == "helpful"
+
+
+async def test_snooze_button_snoozes_the_person(slack: SlackHarness) -> None:
+    nudge_id = await _nudge_id(slack)
+    await slack.click("coach:feedback:snooze", str(nudge_id))
+    await slack.fake.wait_for("response_url")
+    await slack.app.idle()
+    prefs = slack.coach.store.prefs(TEAM_ID, "U0ALICE")
+    assert prefs.snoozed(datetime.now(UTC))
+    # Snoozed: the next hostile message is counted but not nudged.
+    await slack.event(message_event(HOSTILE))
+    await slack.app.idle()
+    assert len(slack.fake.calls_of("chat.postEphemeral")) == 1
+
+
+async def test_someone_elses_feedback_button_changes_nothing(slack: SlackHarness) -> None:
+    nudge_id = await _nudge_id(slack)
+    await slack.click("coach:feedback:not_helpful", str(nudge_id), user="U0MALLORY")
+    await slack.fake.wait_for("response_url")
+    await slack.app.idle()
+    record = slack.coach.store.nudge(nudge_id)
+    assert record is not None and record.feedback is None
+
+
+async def test_app_home_opened_publishes_the_home_view(slack: SlackHarness) -> None:
+    await slack.event(event_envelope(
+        {"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "home"}
+    ))
+    [call] = await slack.fake.wait_for("views.publish")
+    assert call.params["user_id"] == "U0ALICE"
+    view = call.params["view"]
+    assert view["type"] == "home"
+    action_ids = {
+        e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
+    }
+    assert "coach:settings:pause" in action_ids
+    # The messages tab is not the home tab: nothing to publish.
+    await slack.event(event_envelope(
+        {"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "messages"}
+    ))
+    await slack.app.idle()
+    assert len(slack.fake.calls_of("views.publish")) == 1
+
+
+async def test_home_button_changes_settings_and_republishes(slack: SlackHarness) -> None:
+    await slack.click("coach:settings:pause", "", home=True)
+    [call] = await slack.fake.wait_for("views.publish")
+    await slack.app.idle()
+    assert slack.coach.store.prefs(TEAM_ID, "U0ALICE").paused is True
+    assert "Paused" in _texts(call.params["view"]["blocks"])
+    assert slack.fake.calls_of("response_url") == []
+
+
+async def test_oauth_redirect_stores_an_installation_that_then_serves_events(
+    make_harness: Callable[..., Any],
+) -> None:
+    slack: SlackHarness = await make_harness(
+        SLACK_BOT_TOKEN="", SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="oauth-secret"
+    )
+    async with slack.session.get(f"{slack.url}/slack/install") as response:
+        assert response.status == 200
+        page = await response.text()
+        cookie = response.headers["Set-Cookie"]
+    state = re.search(r"slack-app-oauth-state=([^;]+)", cookie)
+    assert state is not None
+    authorize = re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page)
+    assert authorize is not None
+    query = parse_qs(urlsplit(authorize.group(1).replace("&amp;", "&")).query)
+    assert query["state"] == [state.group(1)]
+    assert "chat:write" in query["scope"][0].split(",")
+    assert authorize.group(1).startswith(slack.fake.base)  # SLACK_API_URL's host
+
+    async with slack.session.get(
+        f"{slack.url}/slack/oauth_redirect",
+        params={"code": "install-code", "state": state.group(1)},
+        headers={"Cookie": f"slack-app-oauth-state={state.group(1)}"},
+    ) as response:
+        assert response.status == 200
+    [exchange] = slack.fake.calls_of("oauth.v2.access")
+    assert exchange.params["code"] == "install-code"
+    store = slack.app.installation_store
+    assert store is not None
+    bot = await store.async_find_bot(enterprise_id=None, team_id=INSTALLED_TEAM_ID)
+    assert bot is not None and bot.bot_token == "xoxb-installed-token"
+
+    # The new workspace's events are served with its own token.
+    await slack.event(message_event(HOSTILE, team=INSTALLED_TEAM_ID))
+    [nudge] = await slack.fake.wait_for("chat.postEphemeral")
+    assert nudge.token == "xoxb-installed-token"
+
+    # Uninstalling forgets the installation.
+    await slack.event(event_envelope({"type": "app_uninstalled"}, team=INSTALLED_TEAM_ID))
+    await slack.app.idle()
+    assert await store.async_find_bot(enterprise_id=None, team_id=INSTALLED_TEAM_ID) is None
+
+
+async def test_oauth_redirect_with_a_forged_state_stores_nothing(
+    make_harness: Callable[..., Any],
+) -> None:
+    slack: SlackHarness = await make_harness(
+        SLACK_BOT_TOKEN="", SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="oauth-secret"
+    )
+    async with slack.session.get(
+        f"{slack.url}/slack/oauth_redirect",
+        params={"code": "install-code", "state": "forged"},
+        headers={"Cookie": "slack-app-oauth-state=forged"},
+    ) as response:
+        assert response.status >= 400
+    assert slack.fake.calls_of("oauth.v2.access") == []
+    assert slack.app.installation_store is not None
+    found = await slack.app.installation_store.async_find_bot(
+        enterprise_id=None, team_id=INSTALLED_TEAM_ID
+    )
+    assert found is None
+
+
+async def test_command_context_for_unknown_user_is_not_admin(slack: SlackHarness) -> None:
+    ctx = await slack.app.command_context(slack.app.client, TEAM_ID, "U0NOBODY", "C1")
+    assert ctx == CommandContext(platform="slack", workspace=TEAM_ID, user="U0NOBODY",
+                                 channel="C1", is_admin=False, timezone=None)
