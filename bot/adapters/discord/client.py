@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import discord
@@ -18,9 +19,13 @@ from discord.ext import tasks
 from bot.adapters.discord import metrics
 from bot.adapters.discord.commands import PLATFORM, CoachCommands, build_coach_group
 from bot.adapters.discord.config import ConfigError, DiscordConfig
-from bot.adapters.discord.delivery import NudgeDelivery
+from bot.adapters.discord.delivery import CANNOT_SEND_TO_USER, NudgeDelivery
+from bot.adapters.discord.embeds import render_response
 from bot.adapters.discord.views import CoachButton
+from bot.coaching.models import Response
 from bot.core.models import Message
+
+PostFn = Callable[[str, str, Response], "str | None"]
 
 log = structlog.get_logger("coachbot.discord")
 
@@ -175,7 +180,9 @@ class CoachbotClient(discord.AutoShardedClient):
     async def _on_tree_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
-        log.error("app_command_error", error=type(error).__name__, command=_command_name(interaction))
+        log.error(
+            "app_command_error", error=type(error).__name__, command=_command_name(interaction)
+        )
 
     # --- REST failure accounting -----------------------------------------------------------
 
@@ -207,11 +214,17 @@ def _command_name(interaction: discord.Interaction[Any]) -> str | None:
     return command.qualified_name if command is not None else None
 
 
+class NotOnThisProcess(LookupError):
+    """The digest's server is served by another process (another shard set): not posted here."""
+
+
 class DigestRunner:
     """Runs the weekly digest scheduler every minute and posts embeds with the chart attached.
 
-    Hook: uses `bot.digest.schedule.DigestScheduler(coach).run_due(now, platform, post_channel,
-    post_personal)` when that module exists; without it there is nothing to run.
+    Uses `bot.digest.schedule.DigestScheduler(coach).run_due(now, "discord", post_channel,
+    post_personal)`: the scheduler claims each due digest once across replicas, then calls the
+    post functions (synchronously, from a worker thread), which hand the posting to the event
+    loop. Channel digests go to the server's configured channel; personal ones by DM.
     """
 
     def __init__(self, client: CoachbotClient, scheduler: Any) -> None:
@@ -223,7 +236,7 @@ class DigestRunner:
     def create(cls, client: CoachbotClient) -> DigestRunner | None:
         """Build the runner if the digest scheduler is available."""
         try:
-            from bot.digest.schedule import DigestScheduler  # type: ignore[import-not-found]
+            from bot.digest.schedule import DigestScheduler
         except ImportError:
             log.info("digest_scheduler_unavailable")
             return None
@@ -238,9 +251,62 @@ class DigestRunner:
         """Stop the loop."""
         self.loop.cancel()
 
-    async def tick(self) -> None:
-        """One scheduler pass; failures are logged and retried on the next tick."""
-        raise NotImplementedError  # replaced once bot/digest/schedule.py lands
+    async def tick(self) -> int:
+        """One scheduler pass; returns how many digests were posted. Failures wait for the next."""
+        event_loop = asyncio.get_running_loop()
+
+        def bridge(post: Callable[[str, str, Response], Coroutine[Any, Any, str | None]]) -> PostFn:
+            def call(workspace: str, target: str, response: Response) -> str | None:
+                future: concurrent.futures.Future[str | None] = asyncio.run_coroutine_threadsafe(
+                    post(workspace, target, response), event_loop
+                )
+                return future.result(timeout=120)
+
+            return call
+
+        try:
+            return int(
+                await asyncio.to_thread(
+                    self.scheduler.run_due,
+                    self.client.coach.now(),
+                    PLATFORM,
+                    bridge(self.post_channel),
+                    bridge(self.post_personal),
+                )
+            )
+        except Exception:
+            log.exception("digest_run_failed")
+            return 0
+
+    def _guild(self, workspace: str) -> discord.Guild:
+        guild = self.client.get_guild(int(workspace)) if workspace.isdigit() else None
+        if guild is None:
+            raise NotOnThisProcess(workspace)
+        return guild
+
+    async def post_channel(self, workspace: str, channel_id: str, response: Response) -> str:
+        """Post a channel digest (embed + chart) in the server's digest channel."""
+        guild = self._guild(workspace)
+        channel = guild.get_channel_or_thread(int(channel_id)) if channel_id.isdigit() else None
+        if not isinstance(channel, discord.abc.Messageable):
+            raise LookupError(f"digest channel {channel_id} not found in server {workspace}")
+        rendered = render_response(response)
+        message = await channel.send(embeds=rendered.embeds, files=rendered.files)
+        return str(message.id)
+
+    async def post_personal(self, workspace: str, user_id: str, response: Response) -> str | None:
+        """DM a personal digest; closed DMs skip this week's (no retry loop)."""
+        self._guild(workspace)
+        user = self.client.get_user(int(user_id)) or await self.client.fetch_user(int(user_id))
+        rendered = render_response(response)
+        try:
+            message = await user.send(embeds=rendered.embeds, files=rendered.files)
+        except discord.Forbidden as exc:
+            if exc.code == CANNOT_SEND_TO_USER:
+                log.info("personal_digest_dm_closed", workspace=workspace)
+                return None
+            raise
+        return str(message.id)
 
 
 def main() -> int:

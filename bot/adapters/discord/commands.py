@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from dataclasses import replace
 from typing import Any, Literal
 
 import discord
@@ -19,6 +20,7 @@ from bot.coaching.models import CommandContext, Response, Section
 log = structlog.get_logger("coachbot.discord")
 
 PLATFORM = "discord"
+FEEDBACK_PREFIX = "coach:feedback:"
 # Discord allows 3 s for the first answer; past this much thinking time we defer and follow up.
 ANSWER_WITHIN_SECONDS = 1.0
 ADMIN_REFUSAL = (
@@ -86,11 +88,21 @@ class CoachCommands:
             return
         await self._answer(interaction, ctx, self._command(ctx, text), slow=slow)
 
-    async def action(self, interaction: discord.Interaction[Any], action_id: str, value: str) -> None:
+    async def action(
+        self, interaction: discord.Interaction[Any], action_id: str, value: str
+    ) -> None:
         """Answer a button click (feedback, settings, forget confirmation) privately."""
         ctx = command_context(interaction)
-        call = asyncio.to_thread(self.coach.action, ctx, action_id, value)
+        call = asyncio.to_thread(self._action, ctx, action_id, value)
         await self._answer(interaction, ctx, call, slow=False, notes=False)
+
+    def _action(self, ctx: CommandContext, action_id: str, value: str) -> Response:
+        """Run Coach.action; a click in a DM has no server, so take it from the rated nudge."""
+        if not ctx.workspace and action_id.startswith(FEEDBACK_PREFIX) and value.isdigit():
+            nudge = self.coach.store.nudge(int(value))
+            if nudge is not None and nudge.user == ctx.user:
+                ctx = replace(ctx, workspace=nudge.workspace, channel=nudge.channel)
+        return self.coach.action(ctx, action_id, value)
 
     async def _command(self, ctx: CommandContext, text: str) -> Response:
         return await asyncio.to_thread(self.coach.command, ctx, text)
@@ -163,9 +175,7 @@ def build_coach_group(commands: CoachCommands) -> app_commands.Group:
         description="Private, kind coaching for this server's conversations.",
         guild_only=True,
     )
-    digest = app_commands.Group(
-        name="digest", description="Weekly digests (admins).", parent=coach
-    )
+    digest = app_commands.Group(name="digest", description="Weekly digests (admins).", parent=coach)
     config = app_commands.Group(
         name="config", description="Coachbot settings for this server (admins).", parent=coach
     )

@@ -47,9 +47,7 @@ class NudgeDelivery:
             else:
                 await self._record(nudge.id, False, f"http_{exc.status}")
                 metrics.NUDGES.labels(outcome="failed").inc()
-                log.warning(
-                    "nudge_dm_failed", nudge_id=nudge.id, status=exc.status, code=exc.code
-                )
+                log.warning("nudge_dm_failed", nudge_id=nudge.id, status=exc.status, code=exc.code)
             return False
         await self._record(nudge.id, True, None)
         metrics.NUDGES.labels(outcome="delivered").inc()

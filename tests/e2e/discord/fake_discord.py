@@ -304,7 +304,9 @@ class FakeDiscord:
 
         return await asyncio.wait_for(waiter(), timeout)
 
-    async def wait_ready(self, shard_ids: Iterable[int] | None = None, timeout: float = 15.0) -> None:
+    async def wait_ready(
+        self, shard_ids: Iterable[int] | None = None, timeout: float = 15.0
+    ) -> None:
         """Wait until the given shards (default: all) identified and got their guilds."""
         wanted = set(range(self.shard_count) if shard_ids is None else shard_ids)
         await self.wait_for(lambda: wanted <= set(self.sessions), timeout)
@@ -355,7 +357,9 @@ class FakeDiscord:
             await self._notify()
         return ws
 
-    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> GatewaySession | None:
+    async def _identify(
+        self, ws: web.WebSocketResponse, data: dict[str, Any]
+    ) -> GatewaySession | None:
         self.identifies.append(data)
         if data.get("token") != self.token:
             await ws.close(code=4004, message=b"Authentication failed.")
@@ -365,7 +369,9 @@ class FakeDiscord:
             await ws.close(code=4010, message=b"Invalid shard.")
             return None
         session = GatewaySession(
-            ws=ws, shard=(shard_id, shard_count), session_id=f"s{new_snowflake()}",
+            ws=ws,
+            shard=(shard_id, shard_count),
+            session_id=f"s{new_snowflake()}",
             intents=int(data.get("intents") or 0),
         )
         guilds = [g for g in self.guilds.values() if self.shard_of(g.id) == shard_id]
@@ -387,12 +393,17 @@ class FakeDiscord:
         await self._notify()
         return session
 
-    async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> GatewaySession | None:
+    async def _resume(
+        self, ws: web.WebSocketResponse, data: dict[str, Any]
+    ) -> GatewaySession | None:
         self.resumes.append(data)
         for shard_id, old in list(self.sessions.items()):
             if old.session_id == data.get("session_id"):
                 session = GatewaySession(
-                    ws=ws, shard=old.shard, session_id=old.session_id, intents=old.intents,
+                    ws=ws,
+                    shard=old.shard,
+                    session_id=old.session_id,
+                    intents=old.intents,
                     seq=old.seq,
                 )
                 self.sessions[shard_id] = session
@@ -402,7 +413,9 @@ class FakeDiscord:
         await ws.send_str(json.dumps({"op": 9, "d": False}))
         return None
 
-    async def dispatch(self, event: str, data: dict[str, Any], *, shard_id: int | None = None) -> None:
+    async def dispatch(
+        self, event: str, data: dict[str, Any], *, shard_id: int | None = None
+    ) -> None:
         """Send a dispatch to the shard of its guild (or the given shard, default shard 0)."""
         if shard_id is None:
             guild_id = data.get("guild_id")
@@ -499,6 +512,7 @@ class FakeDiscord:
             "version": 1,
             "locale": "en-US",
             "app_permissions": "0",
+            "attachment_size_limit": 10 * 1024 * 1024,
             "entitlements": [],
             "authorizing_integration_owners": {"0": "0"},
             "context": 1,
@@ -535,6 +549,7 @@ class FakeDiscord:
             "locale": "en-US",
             "guild_locale": "en-US",
             "app_permissions": str(ALL_TEXT_PERMISSIONS),
+            "attachment_size_limit": 10 * 1024 * 1024,
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
@@ -569,7 +584,10 @@ class FakeDiscord:
                     "url": "ws://127.0.0.1:9/not-the-override",
                     "shards": self.shard_count,
                     "session_start_limit": {
-                        "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1,
+                        "total": 1000,
+                        "remaining": 1000,
+                        "reset_after": 0,
+                        "max_concurrency": 1,
                     },
                 }
             )
@@ -641,7 +659,9 @@ class FakeDiscord:
             result["guild_id"] = scope
         return result
 
-    def _created_message(self, channel_id: int, body: Any, author: dict[str, Any]) -> dict[str, Any]:
+    def _created_message(
+        self, channel_id: int, body: Any, author: dict[str, Any]
+    ) -> dict[str, Any]:
         body = body if isinstance(body, dict) else {}
         return {
             "id": str(new_snowflake()),
