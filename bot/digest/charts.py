@@ -50,18 +50,24 @@ def activity_and_tone_png(
     twin = left.twinx()
     twin.plot(positions, voices, color=_LINE, marker="o", label="voices")
     twin.set_ylabel("voices")
-    twin.set_ylim(bottom=0)
+    twin.set_ylim(0, max([1, *voices]) * 1.25)
+    left.set_ylim(0, max([1, *messages]) * 1.25)
+    from matplotlib.ticker import MaxNLocator
+
+    twin.yaxis.set_major_locator(MaxNLocator(integer=True))
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
     handles = left.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    left.legend(handles, ["messages", "voices"], loc="upper left", fontsize=8)
+    left.legend(handles, ["messages", "voices"], loc="upper center", ncols=2, fontsize=8,
+                frameon=False)
 
     tone_pos = list(range(len(tone_labels)))
     right.plot(tone_pos, [100 * v for v in negative], color=_NEG, marker="o", label="negative")
     right.plot(tone_pos, [100 * v for v in positive], color=_POS, marker="o", label="positive")
     right.set_xticks(tone_pos, tone_labels, rotation=45, fontsize=8)
     right.set_ylabel("% of messages")
-    right.set_ylim(bottom=0)
-    right.set_title("Tone trend by week", fontsize=10)
-    right.legend(loc="upper left", fontsize=8)
+    right.set_ylim(0, max([0.1, *(v for v in (*negative, *positive) if v == v)]) * 125)
+    right.set_title("Tone trend by week (gaps: no messages)", fontsize=10)
+    right.legend(loc="upper center", ncols=2, fontsize=8, frameon=False)
     if title:
         fig.suptitle(title, fontsize=11)
     return _png(fig)
@@ -72,8 +78,9 @@ def channel_digest_png(digest: ChannelDigest) -> bytes:
     days = digest.days
     trend = digest.tone_trend
     # With fewer than three voices the tone trend could single someone out: leave it flat.
-    negative = [0.0 for _ in trend] if digest.suppressed else [t.negative_share for t in trend]
-    positive = [0.0 for _ in trend] if digest.suppressed else [t.positive_share for t in trend]
+    nan = float("nan")
+    negative = [nan if digest.suppressed or not t.messages else t.negative_share for t in trend]
+    positive = [nan if digest.suppressed or not t.messages else t.positive_share for t in trend]
     return activity_and_tone_png(
         [d.day.strftime("%a") for d in days],
         [d.messages for d in days],

@@ -150,8 +150,8 @@ def render_channel_digest(
     """The channel digest as a neutral Response with the chart as a PNG attachment."""
     span = f"{digest.week_start:%d %b}–{digest.week_end:%d %b}"
     title = f"Weekly conversation digest: {span}"
-    # `<#id>` is a channel mention on Slack and Discord alike; the console shows it as is.
-    where = f"#{channel_name}" if channel_name else f"<#{digest.channel}>"
+    # Posted in the channel it describes, so it needs no channel mention (adapters escape them).
+    where = f"#{channel_name}" if channel_name else "this channel"
     sections = [Section(text=f"How the conversation went in {where} this week.")]
     sections += channel_digest_sections(digest)
     attachment = None

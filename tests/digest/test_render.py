@@ -28,8 +28,17 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 def _digest(voices: int = 4):  # type: ignore[no-untyped-def]
     rows = [
-        CounterRow("C1", user, WEEK + timedelta(days=i), messages=5 + i, questions=1, answers=1,
-                   thanks=1, tone_negative=1, tone_positive=2)
+        CounterRow(
+            "C1",
+            user,
+            WEEK + timedelta(days=i),
+            messages=5 + i,
+            questions=1,
+            answers=1,
+            thanks=1,
+            tone_negative=1,
+            tone_positive=2,
+        )
         for i, user in enumerate(PEOPLE[:voices])
     ] + [CounterRow("C1", "U0ALICE", WEEK - timedelta(days=3), messages=9, tone_negative=3)]
     hits = [RuleHitRow("C1", "U0BOB", WEEK, "tone.harsh-sentiment", 3)]
@@ -45,8 +54,16 @@ def test_channel_digest_response_has_all_parts_and_names_nobody() -> None:
     response = render_channel_digest(_digest())
     text = _all_text(response)
     assert response.public and response.title.startswith("Weekly conversation digest")
-    for heading in ("Activity", "Balance of voices", "Questions", "Tone", "Appreciation",
-                    "Guidelines that came up most", "Private tips", "Guidelines toned down"):
+    for heading in (
+        "Activity",
+        "Balance of voices",
+        "Questions",
+        "Tone",
+        "Appreciation",
+        "Guidelines that came up most",
+        "Private tips",
+        "Guidelines toned down",
+    ):
         assert heading in text
     assert "tone.harsh-sentiment: 3" in text and "clarity.asap" in text
     assert "Rated helpful: 1" in text
@@ -89,8 +106,9 @@ def test_discord_embed_renders_the_digest_with_its_chart() -> None:
 def test_personal_digest_is_private_and_has_one_suggestion() -> None:
     rows = [CounterRow("C1", "U0BOB", WEEK, messages=7, answers=2, praise_received=1)]
     nudges = [NudgeRow("C1", "U0BOB", WEEK, "clarity.asap", "nudge", "not_helpful")]
-    digest = compute_personal_digest("U0BOB", WEEK, rows, nudges,
-                                     suggestions={"clarity.asap": "Name a time."})
+    digest = compute_personal_digest(
+        "U0BOB", WEEK, rows, nudges, suggestions={"clarity.asap": "Name a time."}
+    )
     response = render_personal_digest(digest)
     text = response.as_text()
     assert not response.public
