@@ -1,0 +1,1 @@
+"""The bundled demo: a realistic team-channel conversation that `coachbot demo` replays."""
