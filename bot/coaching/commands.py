@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import structlog
 
@@ -367,67 +367,22 @@ def cmd_digest(coach: Coach, ctx: CommandContext, rest: str) -> Response:
 
 
 def digest_preview(coach: Coach, ctx: CommandContext) -> Response:
-    """A private preview of the channel digest for the last seven days."""
+    """A private preview of the channel digest (the last seven full days), for admins."""
     try:
-        from bot.digest import compute as digest_compute
-        from bot.digest import render as digest_render
+        from bot.digest.source import preview_channel_digest
     except ImportError:
         return Response(
             title="Digest preview is not available yet",
             sections=[Section("This version of Coachbot has no digest module installed.")],
             error=True,
         )
-    settings = coach.settings(ctx.workspace)
-    channel = ctx.channel or settings.digest_channel
+    channel = ctx.channel or coach.settings(ctx.workspace).digest_channel
     if not channel:
         return usage("Run this in a channel, or set `digest.channel` first.", "digest preview")
-    today = coach.now().date()
-    week_start = today - timedelta(days=6)
-    history_start = week_start - timedelta(weeks=digest_compute.TONE_WEEKS)
-    end = today + timedelta(days=1)
-    store = coach.store
-    rows = [
-        _convert(digest_compute.CounterRow, r)
-        for r in store.counters(ctx.workspace, history_start, end, channel=channel)
-    ]
-    hits = [
-        digest_compute.RuleHitRow(channel=channel, user="", day=today, rule=rule, hits=n)
-        for rule, n in store.rule_hits(ctx.workspace, week_start, end, channel=channel).items()
-    ]
-    delays = [
-        digest_compute.DelayRow(channel=channel, user="", day=today, seconds=s)
-        for s in store.answer_delays(ctx.workspace, week_start, end, channel=channel)
-    ]
-    nudges = [
-        digest_compute.NudgeRow(
-            channel=n.channel,
-            user=n.user,
-            day=n.created_at.date(),
-            rule=n.rule,
-            level=n.level,
-            feedback=n.feedback,
-        )
-        for n in store.nudges(ctx.workspace, since=coach.now() - timedelta(days=7))
-        if n.channel == channel and n.delivered
-    ]
-    digest = digest_compute.compute_channel_digest(
-        channel,
-        week_start,
-        rows,
-        hits,
-        delays,
-        nudges,
-        demoted_rules=[d.rule for d in store.demotions(ctx.workspace)],
-    )
-    response = digest_render.render_channel_digest(digest)
+    response = preview_channel_digest(coach.store, ctx.workspace, channel, coach.now())
     response.public = False
     response.title = "Preview (only you see this): " + response.title
     return response
-
-
-def _convert(target: Any, row: Any) -> Any:
-    names = getattr(target, "__dataclass_fields__", {})
-    return target(**{name: getattr(row, name) for name in names if hasattr(row, name)})
 
 
 def cmd_mydata(coach: Coach, ctx: CommandContext, rest: str) -> Response:

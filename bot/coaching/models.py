@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-
 # Button action ids: "coach:feedback:<FeedbackAction>" with the nudge id as value;
 # "coach:settings:<pause|resume|snooze|optout|optin|digest_on|digest_off>";
 # "coach:forget:confirm". Every adapter hands them to Coach.action() unchanged.

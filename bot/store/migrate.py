@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -16,6 +17,7 @@ DATABASE_URL_ENV = "COACHBOT_DATABASE_URL"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any constant works; it only has to be the same for every replica (PostgreSQL advisory lock).
 _UPGRADE_LOCK_ID = 0x636F6163  # "coac"
+_UPGRADE_LOCK = threading.Lock()
 
 
 def default_database_url() -> str:
@@ -65,7 +67,9 @@ def alembic_config(url: str | None = None) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema up to `revision`; safe to run from several replicas at once."""
     config = alembic_config()
-    with engine.begin() as connection:
+    # Alembic's migration context is process-global, so upgrades in one process take turns;
+    # between processes PostgreSQL serialises them with an advisory lock.
+    with _UPGRADE_LOCK, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _UPGRADE_LOCK_ID})
         config.attributes["connection"] = connection

@@ -34,15 +34,46 @@ class FakeRule:
 
 
 RULES = [
-    FakeRule("tone.blame", "tone", "phrase", Category.TONE, Level.NUDGE,
-             "Blame makes people defensive. Describing the problem invites help.",
-             "Describe what happened.", "https://example.org/blame"),
-    FakeRule("clarity.asap", "clarity", "phrase", Category.CLARITY, Level.NUDGE,
-             "ASAP hides the deadline. A time helps people plan.", None, None),
-    FakeRule("inclusion.guys", "inclusion", "substitution", Category.INCLUSION, Level.TIP,
-             "A group word includes everyone.", "Try folks.", None),
-    FakeRule("appreciation.thanks", "appreciation", "phrase", Category.APPRECIATION,
-             Level.PRAISE, "Thanks makes work visible.", None, None),
+    FakeRule(
+        "tone.blame",
+        "tone",
+        "phrase",
+        Category.TONE,
+        Level.NUDGE,
+        "Blame makes people defensive. Describing the problem invites help.",
+        "Describe what happened.",
+        "https://example.org/blame",
+    ),
+    FakeRule(
+        "clarity.asap",
+        "clarity",
+        "phrase",
+        Category.CLARITY,
+        Level.NUDGE,
+        "ASAP hides the deadline. A time helps people plan.",
+        None,
+        None,
+    ),
+    FakeRule(
+        "inclusion.guys",
+        "inclusion",
+        "substitution",
+        Category.INCLUSION,
+        Level.TIP,
+        "A group word includes everyone.",
+        "Try folks.",
+        None,
+    ),
+    FakeRule(
+        "appreciation.thanks",
+        "appreciation",
+        "phrase",
+        Category.APPRECIATION,
+        Level.PRAISE,
+        "Thanks makes work visible.",
+        None,
+        None,
+    ),
 ]
 TRIGGERS = {"blame": RULES[0], "asap": RULES[1], "guys": RULES[2], "thanks": RULES[3]}
 
@@ -64,8 +95,16 @@ class ScriptedEngine:
             at = lowered.find(word)
             if at >= 0:
                 found.append(
-                    Finding(rule.id, rule.category, rule.level, rule.message, rule.suggestion,
-                            at, at + len(word), rule.link)
+                    Finding(
+                        rule.id,
+                        rule.category,
+                        rule.level,
+                        rule.message,
+                        rule.suggestion,
+                        at,
+                        at + len(word),
+                        rule.link,
+                    )
                 )
         return found
 

@@ -138,10 +138,11 @@ def test_same_event_twice_is_counted_and_nudged_once(coach: Coach, chat, clock) 
     assert coach.store.totals("T1", day, day + timedelta(days=1)).messages == 2
 
 
-
 def test_demotion_by_feedback(coach: Coach, chat, clock, ctx) -> None:
-    coach.store.save_settings("T1", {"cooldown_hours": 0, "daily_cap": 100,
-                                     "demotion_min_votes": 4, "demotion_threshold": 0.5})
+    coach.store.save_settings(
+        "T1",
+        {"cooldown_hours": 0, "daily_cap": 100, "demotion_min_votes": 4, "demotion_threshold": 0.5},
+    )
     votes = ["not_helpful", "helpful", "not_helpful", "not_helpful"]
     for n, vote in enumerate(votes):
         user = f"U{n}"
@@ -150,9 +151,10 @@ def test_demotion_by_feedback(coach: Coach, chat, clock, ctx) -> None:
         assert not response.error
     assert coach.store.demoted_rules("T1") == {"tone.blame"}
     assert coach.process(chat.msg("U9", "blame")) == []  # now a tip: below min level
-    assert coach.filter_findings("T1", coach.engine.analyze(chat.msg("U9", "blame")))[
-        0
-    ].level == Level.TIP
+    assert (
+        coach.filter_findings("T1", coach.engine.analyze(chat.msg("U9", "blame")))[0].level
+        == Level.TIP
+    )
     demotion = coach.store.demotions("T1")[0]
     assert (demotion.helpful, demotion.not_helpful) == (1, 3)
 
