@@ -1,0 +1,100 @@
+"""Slack export reader: people vs. bots and system events, threads, zips, bad day files."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bot.importers import ExportError, SlackExport, open_export
+from tests.importers.conftest import SLACK_DIR
+
+
+def read_all(export: SlackExport, **kwargs: float) -> list:  # type: ignore[type-arg]
+    problems: list[tuple[str, str]] = []
+    found = [
+        m for unit in export.units()
+        for m in export.read(unit, on_problem=lambda w, p: problems.append((w, p)), **kwargs)
+    ]
+    assert not problems, problems
+    return found
+
+
+def test_people_bots_joins_and_subtypes() -> None:
+    export = SlackExport(SLACK_DIR)
+    assert export.units() == ["general", "random"]
+    general = list(export.read("general"))
+    human = [m for m in general if m.human]
+    other = [m for m in general if not m.human]
+    # Joins, leaves, topic changes, bot posts (bot_id), slackbot and bot users are not people.
+    assert len(other) == 6
+    assert {m.message.user for m in human} == {"U01ALICE", "U02BOB", "U03CAROL", "U04DAVE"}
+    assert len(human) == 8
+    assert all(m.message.channel == "C01GENERAL" and m.channel_name == "general" for m in human)
+    # The deleted user's (edited) message counts once, like anyone's.
+    assert sum(1 for m in human if m.message.user == "U04DAVE") == 1
+
+
+def test_threads_mentions_files_and_order() -> None:
+    general = [m.message for m in SlackExport(SLACK_DIR).read("general") if m.human]
+    by_ts = {m.id: m for m in general}
+    parent = by_ts["1709546400.000200"]
+    reply = by_ts["1709546520.000300"]
+    assert parent.thread is None  # a thread's parent is a channel message
+    assert reply.thread == "1709546400.000200"
+    assert by_ts["1709546700.000400"].mentions == ("U02BOB",)
+    assert by_ts["1709553600.000600"].text.startswith("Here is the diagram")  # has a file
+    assert by_ts["1709636400.000500"].thread == "1709546400.000200"  # thread broadcast
+    stamps = [m.ts or 0.0 for m in general]
+    assert stamps == sorted(stamps)
+
+
+def test_zip_with_a_top_folder_reads_like_the_folder(tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(SLACK_DIR.rglob("*.json")):
+            zf.write(path, "My Workspace Slack export/" + path.relative_to(SLACK_DIR).as_posix())
+    from_zip = open_export(archive)
+    assert isinstance(from_zip, SlackExport)
+    assert [m.message for m in read_all(from_zip)] == [
+        m.message for m in read_all(SlackExport(SLACK_DIR))
+    ]
+
+
+def test_since_until_filter_by_time() -> None:
+    export = SlackExport(SLACK_DIR)
+    messages = read_all(export, since=1709596800.0, until=1709683200.0)  # 2024-03-05 only
+    assert messages and all(1709596800 <= (m.message.ts or 0) < 1709683200 for m in messages)
+
+
+def test_a_bad_day_file_is_reported_and_skipped(tmp_path: Path) -> None:
+    copy = tmp_path / "slack"
+    shutil.copytree(SLACK_DIR, copy)
+    (copy / "general" / "2024-03-06.json").write_text('[{"type": "message", "text": ')
+    (copy / "random" / "2024-03-07.json").write_text('{"not": "a list"}')
+    export = SlackExport(copy)
+    problems: list[tuple[str, str]] = []
+    messages = [
+        m for unit in export.units()
+        for m in export.read(unit, on_problem=lambda w, p: problems.append((w, p)))
+    ]
+    assert len([m for m in messages if m.human]) == 11  # everything else still read
+    assert [Path(w).name for w, _ in problems] == ["2024-03-06.json", "2024-03-07.json"]
+    assert "not valid JSON" in problems[0][1] and "expected a list" in problems[1][1]
+
+
+def test_malformed_users_file_is_a_clear_error(tmp_path: Path) -> None:
+    copy = tmp_path / "slack"
+    shutil.copytree(SLACK_DIR, copy)
+    (copy / "users.json").write_text("[{")
+    with pytest.raises(ExportError, match=r"users\.json: not valid JSON"):
+        SlackExport(copy)
+
+
+def test_not_a_zip_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "export.zip"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip")
+    with pytest.raises(ExportError, match="export.zip"):
+        open_export(bad)
