@@ -7,6 +7,7 @@ Adapters call only this. All methods are synchronous; async adapters wrap them i
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -24,6 +25,8 @@ from bot.store.repository import ANONYMOUS, Activity, CounterDelta, NewNudge, St
 log = structlog.get_logger(__name__)
 
 EXCERPT_CHARS = 80
+RETENTION_ENV = "COACHBOT_RETENTION_WEEKS"
+DEFAULT_RETENTION_WEEKS = 26
 
 
 class RuleInfo(Protocol):
@@ -299,9 +302,24 @@ class Coach:
     # ------------------------------------------------------------------ retention
     def purge(self, now: datetime | None = None) -> dict[str, int]:
         """Delete data older than each workspace's retention (the scheduled retention job)."""
-        overrides = {
-            s.workspace: s.retention_weeks
-            for s in self.store.all_settings()
-            if s.retention_weeks != WorkspaceSettings(workspace="").retention_weeks
-        }
-        return self.store.purge(now or self.now(), per_workspace=overrides)
+        return purge_expired(self.store, now or self.now())
+
+
+def default_retention_weeks() -> int:
+    """`$COACHBOT_RETENTION_WEEKS`, else 26."""
+    raw = os.environ.get(RETENTION_ENV, "").strip()
+    try:
+        return max(1, int(raw)) if raw else DEFAULT_RETENTION_WEEKS
+    except ValueError:
+        log.warning("coach.bad_retention", value_length=len(raw))
+        return DEFAULT_RETENTION_WEEKS
+
+
+def purge_expired(
+    store: Store, now: datetime | None = None, default_weeks: int | None = None
+) -> dict[str, int]:
+    """Purge rows past the retention: the default, or a workspace's `retention_weeks`."""
+    weeks = default_weeks or default_retention_weeks()
+    stored = {w: store.setting_values(w).get("retention_weeks") for w in store.workspaces()}
+    overrides = {w: int(v) for w, v in stored.items() if isinstance(v, int | float) and v >= 1}
+    return store.purge(now, retention_weeks=weeks, per_workspace=overrides)
