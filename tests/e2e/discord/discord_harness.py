@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import discord
+import pytest
 from fake_discord import FakeDiscord, new_snowflake, user_payload
 
 from bot.adapters.discord.client import CoachbotClient, apply_endpoint_overrides
@@ -89,3 +91,41 @@ async def running_bot(fake: FakeDiscord, coach: Coach, **config: Any) -> AsyncIt
         await client.close()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, 10)
+
+
+# --- fixtures (imported by the conftest.py files of the Discord test folders) ---
+
+
+@pytest.fixture
+def endpoint_overrides() -> Iterator[None]:
+    """Restore discord.py's REST base and default gateway after a test changed them."""
+    base = discord.http.Route.BASE
+    gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    yield
+    discord.http.Route.BASE = base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """A one-shard, one-guild Discord stand-in on a free port of 127.0.0.1."""
+    server = await FakeDiscord().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def coach(tmp_path: Path) -> Iterator[Coach]:
+    """The real Coach (shipped rules, SQLite in tmp_path)."""
+    instance = Coach.create(database_url=f"sqlite:///{tmp_path / 'coach.db'}")
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+async def bot(
+    fake: FakeDiscord, coach: Coach, endpoint_overrides: None
+) -> AsyncIterator[RunningBot]:
+    """Coachbot running in-process against the stand-in."""
+    async with running_bot(fake, coach) as running:
+        yield running
