@@ -1,4 +1,4 @@
-"""`coachbot db upgrade|current|purge`: manage the database schema and retention."""
+"""`coachbot db upgrade|current|purge|forget-workspace`: manage the database schema and retention."""
 
 from __future__ import annotations
 
@@ -99,6 +99,30 @@ def purge(
     total = sum(removed.values())
     detail = ", ".join(f"{name} {count}" for name, count in sorted(removed.items()) if count)
     print(f"Purged {total} row(s) older than {default} weeks" + (f": {detail}." if detail else "."))
+
+
+@db_app.command("forget-workspace")
+def forget_workspace(
+    workspace: str = typer.Argument(..., help="The workspace (Slack team / Discord guild) id."),
+    database: str = DATABASE_OPTION,
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Delete everything stored about one workspace (e.g. after the app was removed)."""
+    from bot.store import Store
+
+    if not yes and not typer.confirm(f"Delete all Coachbot data of workspace {workspace}?"):
+        raise typer.Exit(1)
+    try:
+        store = Store.open(database)
+    except SQLAlchemyError as exc:
+        raise _fail(database or "default", exc) from None
+    try:
+        removed = store.forget_workspace(workspace)
+    except SQLAlchemyError as exc:
+        raise _fail(store.url, exc) from None
+    finally:
+        store.close()
+    print(f"Deleted {removed} row(s) of workspace {workspace}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
@@ -27,6 +27,7 @@ log = structlog.get_logger(__name__)
 EXCERPT_CHARS = 80
 RETENTION_ENV = "COACHBOT_RETENTION_WEEKS"
 DEFAULT_RETENTION_WEEKS = 26
+PURGE_EVERY = timedelta(days=1)
 
 
 class RuleInfo(Protocol):
@@ -89,6 +90,7 @@ class Coach:
         self.store = store
         self.clock: Clock = clock or system_clock
         self.budget = NudgeBudget(store)
+        self._last_purge: datetime | None = None
 
     @classmethod
     def create(
@@ -155,6 +157,7 @@ class Coach:
         if not settings.channel_enabled(message.channel):
             return []
         now = self.now()
+        self._purge_daily(now)
         key = event_key(message, event_id)
         if key is not None and not self.store.claim_event(key, now):
             log.debug("coach.duplicate_event", workspace=message.workspace)
@@ -303,6 +306,19 @@ class Coach:
     def purge(self, now: datetime | None = None) -> dict[str, int]:
         """Delete data older than each workspace's retention (the scheduled retention job)."""
         return purge_expired(self.store, now or self.now())
+
+    def _purge_daily(self, now: datetime) -> None:
+        """Run the retention job at most once a day per process, from the message path."""
+        if self._last_purge is not None and abs(now - self._last_purge) < PURGE_EVERY:
+            return
+        self._last_purge = now
+        try:
+            removed = self.purge(now)
+        except Exception as exc:  # retention must never stop coaching; retried tomorrow
+            log.warning("coach.purge_failed", error=type(exc).__name__)
+            return
+        if any(removed.values()):
+            log.info("coach.purged", **removed)
 
 
 def default_retention_weeks() -> int:

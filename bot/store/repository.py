@@ -854,6 +854,26 @@ class Store:
             ).rowcount
         return deleted
 
+    def forget_workspace(self, workspace: str) -> int:
+        """Delete every row of a workspace (the app was uninstalled); returns the row count."""
+        deleted = 0
+        with self.engine.begin() as conn:
+            for model in (
+                WorkspaceSetting,
+                UserPrefs,
+                DailyCounter,
+                RuleHit,
+                AnswerDelay,
+                NudgeLog,
+                RuleDemotion,
+                DigestRun,
+            ):
+                table = _t(model)
+                deleted += conn.execute(
+                    delete(table).where(table.c.workspace == workspace)
+                ).rowcount
+        return deleted
+
     # ---------------------------------------------------------------- retention
     def purge(
         self,

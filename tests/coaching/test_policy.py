@@ -181,3 +181,15 @@ def test_settings_defaults_are_documented_values() -> None:
         3,
         Level.NUDGE,
     )
+
+
+def test_retention_runs_daily_from_the_message_path(coach: Coach, chat, clock) -> None:
+    coach.process(chat.msg("U1", "blame"))
+    clock.advance(timedelta(weeks=27))
+    coach.process(chat.msg("U2", "hello"))  # first message of a new day: purge runs first
+    assert coach.store.nudges("T1") == []
+    old_day = (clock() - timedelta(weeks=27)).date()
+    assert coach.store.totals("T1", old_day, old_day + timedelta(days=1)).messages == 0
+    assert (
+        coach.store.totals("T1", clock().date(), clock().date() + timedelta(days=1)).messages == 1
+    )

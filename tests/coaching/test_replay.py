@@ -132,3 +132,16 @@ def test_db_upgrade_reports_an_unreachable_database() -> None:
     result = run("db", "upgrade", "--database", "postgresql+psycopg://nobody@127.0.0.1:1/x")
     assert result.exit_code == 1
     assert "OperationalError" in result.stderr
+
+
+def test_db_forget_workspace(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    store = Store.open(url)
+    store.save_settings("acme", {"daily_cap": 1})
+    store.close()
+    result = run("db", "forget-workspace", "acme", "--database", url, "--yes")
+    assert result.exit_code == 0 and "Deleted 1 row(s)" in result.stdout
+    refused = CliRunner().invoke(
+        app, ["db", "forget-workspace", "acme", "--database", url], input="n\n"
+    )
+    assert refused.exit_code == 1

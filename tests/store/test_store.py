@@ -252,3 +252,16 @@ def test_retention_purges_old_rows_only(store: Store) -> None:
     assert store.totals("X", old, DAY + timedelta(days=1)).messages == 2  # kept a year
     assert store.claim_event("old-event", NOW) is True
     assert store.claim_event("new-event", NOW) is False
+
+
+def test_forget_workspace_leaves_other_workspaces(store: Store) -> None:
+    for workspace in ("W", "X"):
+        store.save_settings(workspace, {"daily_cap": 2}, NOW)
+        store.update_prefs(workspace, "U", NOW, paused=True)
+        store.record_activity(
+            Activity(counters=[CounterDelta(workspace, "C", "U", DAY, messages=1)])
+        )
+        store.add_nudges([NewNudge("slack", workspace, "C", "U", "r", "nudge", False, NOW)])
+    assert store.forget_workspace("W") == 4
+    assert store.workspaces() == ["X"]
+    assert store.export_user("X", "U")["nudges"]
