@@ -1,0 +1,232 @@
+"""Benchmark `coachbot analyze --json` on generated Slack exports against raw VADER.
+
+Generates Slack workspace exports (a folder of day files) of the given sizes, runs
+`coachbot analyze --json` on each as a child process (wall time and that process's peak RSS),
+and measures raw VADER (`polarity_scores`) on a sample of the same texts in the same run.
+With --write, rewrites the `digest` section's analyze part of BENCHMARKS.md.
+
+    .venv/bin/python bench/analyze_export.py --sizes 200000,1000000 --jobs 2 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COACHBOT = Path(sys.executable).with_name("coachbot")
+
+OPENERS = ["", "Hey team, ", "Quick one: ", "FYI ", "Morning! ", "Update: ", "Hmm, ", "So "]
+SUBJECTS = ["the deploy", "the release notes", "staging", "the migration", "the dashboard",
+            "the login page", "our roadmap", "the on-call rota", "the API docs", "the build"]
+QUESTIONS = ["does anyone know why {s} is failing?", "can someone review {s} today?",
+             "where do we track {s}?", "who owns {s} these days?", "is {s} blocked on us?"]
+ANSWERS = ["I think {s} needs the new env var, I'll add it.", "Yes, {s} is on my list for today.",
+           "Looked at {s}: the config was stale, fixed now.", "It's in the wiki under {s}.",
+           "No, {s} is fine on my side."]
+THANKS = ["Thanks <@{u}>, that fixed {s}!", "Great work on {s}, <@{u}>, really appreciated.",
+          "thank you so much for the help with {s}"]
+HARSH = ["This is a stupid mess, who broke {s} again?", "{s} is garbage and I hate it.",
+         "Seriously?? Why is {s} STILL broken", "guys, just fix {s} asap"]
+PLAIN = ["Pushed a fix for {s}.", "Heading to lunch, back in an hour.", "Meeting moved to 3pm.",
+         "I'll pair with you on {s} after standup.", "Ok, sounds good.", "lol",
+         "Let's discuss {s} tomorrow.", "Merged {s}, watch the alerts please."]
+
+
+def message_text(rng: random.Random, users: list[str]) -> str:
+    """One synthetic chat message drawn from a mix of questions, answers, thanks and banter."""
+    s = rng.choice(SUBJECTS)
+    roll = rng.random()
+    if roll < 0.15:
+        body = rng.choice(QUESTIONS).format(s=s)
+    elif roll < 0.35:
+        body = rng.choice(ANSWERS).format(s=s)
+    elif roll < 0.42:
+        body = rng.choice(THANKS).format(s=s, u=rng.choice(users))
+    elif roll < 0.47:
+        body = rng.choice(HARSH).format(s=s)
+    else:
+        body = rng.choice(PLAIN).format(s=s)
+    return rng.choice(OPENERS) + body
+
+
+def generate_slack_export(
+    path: Path, messages: int, channels: int = 100, people: int = 2000, seed: int = 1
+) -> list[str]:
+    """Write a Slack export folder; returns a sample of up to 50,000 of its texts."""
+    rng = random.Random(seed)
+    users = [f"U{i:07d}" for i in range(people)]
+    path.mkdir(parents=True)
+    (path / "users.json").write_text(json.dumps(
+        [{"id": u, "name": f"user{i}", "deleted": False, "is_bot": False}
+         for i, u in enumerate(users)]
+    ))
+    names = [f"channel-{i:03d}" for i in range(channels)]
+    (path / "channels.json").write_text(json.dumps(
+        [{"id": f"C{i:07d}", "name": n} for i, n in enumerate(names)]
+    ))
+    per_day = 200  # messages per channel-day file
+    days = max(1, messages // (channels * per_day))
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    sample: list[str] = []
+    written = 0
+    for c, name in enumerate(names):
+        members = rng.sample(users, k=min(len(users), 40))
+        folder = path / name
+        folder.mkdir()
+        for d in range(days):
+            count = min(per_day, messages - written) if c == channels - 1 and d == days - 1 \
+                else per_day
+            if written >= messages:
+                break
+            day = start + timedelta(days=d)
+            base = day.timestamp() + 8 * 3600
+            batch = []
+            for i in range(count):
+                text = message_text(rng, members)
+                if len(sample) < 50_000 and rng.random() < 0.06:
+                    sample.append(text)
+                ts = f"{base + i * 60 + rng.random():.6f}"
+                item: dict[str, object] = {"type": "message", "user": rng.choice(members),
+                                           "text": text, "ts": ts}
+                if i % 25 == 24:
+                    item = {"type": "message", "subtype": "channel_join",
+                            "user": rng.choice(members), "text": "has joined", "ts": ts}
+                batch.append(item)
+            written += count
+            (folder / f"{day:%Y-%m-%d}.json").write_text(json.dumps(batch))
+    return sample
+
+
+def run_analyze_measured(path: Path, jobs: int) -> tuple[float, int, dict[str, object]]:
+    """Like run_analyze, but reads the peak RSS of that very child through wait4."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        proc = subprocess.Popen(
+            [str(COACHBOT), "analyze", str(path), "--json", "--jobs", str(jobs)],
+            stdout=out_file, stderr=err_file,
+        )
+        _, status, rusage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - started
+        out_file.seek(0)
+        err_file.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"analyze failed: {err_file.read().decode()[-2000:]}")
+        data = json.loads(out_file.read())
+    return elapsed, rusage.ru_maxrss * 1024, data
+
+
+def vader_rate(texts: list[str]) -> float:
+    """Messages per second of raw VADER polarity_scores over the sample."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    started = time.perf_counter()
+    for text in texts:
+        analyzer.polarity_scores(text)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    """Run the benchmark and print (or write) the results."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="200000,1000000")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="also run the first size with this many worker processes")
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="coachbot-bench-") as tmp:
+        for size in sizes:
+            export = Path(tmp) / f"slack-{size}"
+            t0 = time.perf_counter()
+            sample = generate_slack_export(export, size)
+            gen = time.perf_counter() - t0
+            vader = vader_rate(sample)
+            seconds, rss, data = run_analyze_measured(export, 1)
+            row = {
+                "size": size, "generated_s": gen, "human": data["messages"], "seconds": seconds,
+                "rate": data["messages"] / seconds, "rss_mb": rss / 2**20, "vader": vader,
+                "vader_sample": len(sample),
+            }
+            if args.jobs > 1 and size == sizes[0]:
+                pseconds, prss, pdata = run_analyze_measured(export, args.jobs)
+                assert pdata["messages"] == data["messages"]
+                row.update(par_seconds=pseconds, par_rate=pdata["messages"] / pseconds,
+                           par_rss_mb=prss / 2**20)
+            results.append(row)
+            print(json.dumps(row), flush=True)
+            shutil.rmtree(export)
+    text = render(results, args.jobs)
+    print(text)
+    if args.write:
+        write_section(text)
+
+
+def render(results: list[dict[str, float]], jobs: int) -> str:
+    """The BENCHMARKS.md lines for these results."""
+    lines = [
+        "### `coachbot analyze --json` on a generated Slack export",
+        "",
+        f"Generated folder exports (100 channels, 2,000 people, 200 messages per day file, 4% "
+        f"joins); raw VADER `polarity_scores` timed on a random sample of the same texts in the "
+        f"same run ({int(results[0]['vader_sample']):,}+ texts) and taken as the baseline rate. "
+        f"Peak RSS is the analyze process's own (wait4 ru_maxrss). {os.cpu_count()} cores.",
+        "",
+        "| messages (human) | analyze msg/s | raw VADER msg/s | ratio | peak RSS |"
+        + (f" --jobs {jobs} msg/s | ratio | RSS (main) |" if jobs > 1 else ""),
+        "|---|---|---|---|---|" + ("---|---|---|" if jobs > 1 else ""),
+    ]
+    for r in results:
+        line = (
+            f"| {int(r['human']):,} | {r['rate']:,.0f} | {r['vader']:,.0f} | "
+            f"{r['rate'] / r['vader']:.2f}× | {r['rss_mb']:.0f} MB |"
+        )
+        if jobs > 1 and "par_rate" in r:
+            line += (f" {r['par_rate']:,.0f} | {r['par_rate'] / r['vader']:.2f}× | "
+                     f"{r['par_rss_mb']:.0f} MB |")
+        elif jobs > 1:
+            line += " – | – | – |"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def write_section(text: str, marker: str = "analyze") -> None:
+    """Replace this benchmark's part inside the `digest` section of BENCHMARKS.md."""
+    path = ROOT / "BENCHMARKS.md"
+    content = path.read_text()
+    begin, end = "<!-- section:digest -->", "<!-- /section:digest -->"
+    head, rest = content.split(begin, 1)
+    body, tail = rest.split(end, 1)
+    parts = _parts(body)
+    parts[marker] = text
+    new_body = "\n" + "\n\n".join(parts[k] for k in ("analyze", "digest") if k in parts) + "\n"
+    path.write_text(head + begin + new_body + end + tail)
+
+
+def _parts(body: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for chunk in body.strip().split("\n### ")[0:]:
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if not chunk.startswith("### "):
+            chunk = "### " + chunk
+        key = "analyze" if "coachbot analyze" in chunk.splitlines()[0] else "digest"
+        found[key] = chunk
+    return found
+
+
+if __name__ == "__main__":
+    main()
