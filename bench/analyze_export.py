@@ -62,7 +62,7 @@ def message_text(rng: random.Random, users: list[str]) -> str:
 def generate_slack_export(
     path: Path, messages: int, channels: int = 100, people: int = 2000, seed: int = 1
 ) -> list[str]:
-    """Write a Slack export folder; returns a sample of up to 50,000 of its texts."""
+    """Write a Slack export folder; returns a sample of about 50,000 of its people's texts."""
     rng = random.Random(seed)
     users = [f"U{i:07d}" for i in range(people)]
     path.mkdir(parents=True)
@@ -74,36 +74,37 @@ def generate_slack_export(
     (path / "channels.json").write_text(json.dumps(
         [{"id": f"C{i:07d}", "name": n} for i, n in enumerate(names)]
     ))
-    per_day = 200  # messages per channel-day file
-    days = max(1, messages // (channels * per_day))
+    per_day = 200  # messages per channel-day file (the last file of the last channel may be short)
+    per_channel = -(-messages // channels)
+    every = max(1, messages // 50_000)  # keep every k-th text: a 50,000-text sample for VADER
     start = datetime(2024, 1, 1, tzinfo=UTC)
     sample: list[str] = []
     written = 0
-    for c, name in enumerate(names):
+    for name in names:
         members = rng.sample(users, k=min(len(users), 40))
         folder = path / name
         folder.mkdir()
-        for d in range(days):
-            count = min(per_day, messages - written) if c == channels - 1 and d == days - 1 \
-                else per_day
-            if written >= messages:
-                break
-            day = start + timedelta(days=d)
+        left = min(per_channel, messages - written)
+        day = start
+        while left > 0:
+            count = min(per_day, left)
             base = day.timestamp() + 8 * 3600
             batch = []
             for i in range(count):
                 text = message_text(rng, members)
-                if len(sample) < 50_000 and rng.random() < 0.06:
-                    sample.append(text)
                 ts = f"{base + i * 60 + rng.random():.6f}"
                 item: dict[str, object] = {"type": "message", "user": rng.choice(members),
                                            "text": text, "ts": ts}
                 if i % 25 == 24:
                     item = {"type": "message", "subtype": "channel_join",
                             "user": rng.choice(members), "text": "has joined", "ts": ts}
+                elif (written + i) % every == 0:
+                    sample.append(text)
                 batch.append(item)
-            written += count
             (folder / f"{day:%Y-%m-%d}.json").write_text(json.dumps(batch))
+            written += count
+            left -= count
+            day += timedelta(days=1)
     return sample
 
 

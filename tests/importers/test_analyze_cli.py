@@ -115,3 +115,14 @@ def test_html_report_is_self_contained(tmp_path: Path) -> None:
     # No external assets: every src/href is inline data.
     assert not re.search(r"(src|href)=['\"](?!data:)", page)
     assert "http://" not in page and "https://" not in page
+
+
+def test_progress_reaches_the_total_and_no_bar_without_a_terminal() -> None:
+    from bot.importers.analyze import analyze_export
+
+    calls: list[tuple[int, int]] = []
+    report = analyze_export(str(SLACK_DIR), progress=lambda done, total: calls.append((done, total)))
+    assert report.messages == 11
+    assert calls[0] == (0, 4) and calls[-1] == (4, 4)  # four day files
+    code, out, err = analyze(str(SLACK_DIR), "--json")
+    assert code == 0 and err == ""  # stderr is not a terminal here: no progress bar
