@@ -1,25 +1,22 @@
-"""A token-sequence index: finds many phrases in one pass, whatever their number."""
+"""A word-sequence index: finds many phrases in one pass, whatever their number."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
-from bot.core.text import Token, lower_same_length
+from bot.core.text import lower_same_length, words_of
 
 T = TypeVar("T")
-
-_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
     """Split a phrase into the lower-cased words the index matches on."""
-    return tuple(m.group() for m in _WORD_RE.finditer(lower_same_length(phrase)))
+    return tuple(words_of(lower_same_length(phrase)))
 
 
 class PhraseIndex(Generic[T]):
-    """Maps first words to candidate phrases; matching costs O(words × phrases sharing a word)."""
+    """Maps first words to candidate phrases; cost O(words + phrases sharing a first word)."""
 
     def __init__(self) -> None:
         self._by_first: dict[str, list[tuple[tuple[str, ...], T]]] = {}
@@ -33,21 +30,17 @@ class PhraseIndex(Generic[T]):
     def __bool__(self) -> bool:
         return bool(self._by_first)
 
-    def find(self, tokens: list[Token]) -> Iterator[tuple[int, int, T]]:
-        """Yield (start, end, payload) for every indexed phrase found in `tokens`."""
+    def find(self, words: list[str]) -> Iterator[tuple[int, int, T]]:
+        """Yield (first word index, end word index, payload) for every phrase in `words`."""
         by_first = self._by_first
-        n = len(tokens)
-        for i, token in enumerate(tokens):
-            candidates = by_first.get(_apostrophe(token.norm))
+        if by_first.keys().isdisjoint(words):
+            return
+        n = len(words)
+        for i, word in enumerate(words):
+            candidates = by_first.get(word)
             if not candidates:
                 continue
-            for words, payload in candidates:
-                last = i + len(words)
-                if last > n:
-                    continue
-                if all(_apostrophe(tokens[i + k].norm) == words[k] for k in range(1, len(words))):
-                    yield token.start, tokens[last - 1].end, payload
-
-
-def _apostrophe(word: str) -> str:
-    return word.replace("’", "'") if "’" in word else word
+            for phrase, payload in candidates:
+                end = i + len(phrase)
+                if end <= n and (len(phrase) == 1 or tuple(words[i:end]) == phrase):
+                    yield i, end, payload

@@ -8,7 +8,7 @@ extends: default            # or "none", or a path to a directory of packs
 paths: [our-rules/]         # more packs, relative to this file
 packs: {clarity: false}     # switch whole packs off
 rules:
-  tone.sarcasm-marker: false                # switch one rule off
+  tone.sarcasm: false                       # switch one rule off
   inclusion.guys: {level: nudge}            # change a level or any option
   clarity.wall-of-text: {max: 400}
 add:                        # new rules, same schema as in a pack

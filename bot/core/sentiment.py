@@ -1,23 +1,36 @@
-"""VADER sentiment, scored per sentence, skipping sentences VADER would score zero anyway.
+"""VADER sentiment, scored per sentence, skipping sentences whose score cannot matter.
 
-VADER's compound score is 0 unless a sentence holds a lexicon word, emoticon or emoji, so a
-cheap look-up decides whether the (comparatively slow) full scoring is needed. The decisions are
-identical to scoring every sentence; `bench/engine.py` checks that on the benchmark corpus.
+Every decision the engine takes from sentiment compares a sentence's compound score with a
+threshold at least 0.5 away from zero. A cheap upper bound on VADER's raw score (lexicon
+valences plus the most that boosters, capitals, "never" and punctuation can add) tells when a
+sentence cannot reach that magnitude, and then the full VADER pass is skipped and the score
+reported as 0. The decisions are identical to scoring every sentence; `bench/engine.py` and the
+tests check that.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import string
 import threading
 from functools import cached_property
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import (
+    B_INCR,
+    BOOSTER_DICT,
+    C_INCR,
+    SPECIAL_CASES,
+    SentimentIntensityAnalyzer,
+)
 
-from bot.core.text import Document, Sentence
+from bot.core.text import Document, Sentence, words_of
 
 _lock = threading.Lock()
 _analyzer: SentimentIntensityAnalyzer | None = None
 _PUNCT = string.punctuation
+_B_INCR = abs(B_INCR)
+_C_INCR = abs(C_INCR)
 
 
 def analyzer() -> SentimentIntensityAnalyzer:
@@ -31,57 +44,153 @@ def analyzer() -> SentimentIntensityAnalyzer:
 
 
 class _Vocabulary:
-    """What can make VADER's score non-zero: lexicon words and emoji characters."""
+    """What VADER scores with: lexicon valences, boosters, idioms and emoji."""
 
     @cached_property
-    def lexicon(self) -> frozenset[str]:
-        return frozenset(analyzer().lexicon)
+    def lexicon(self) -> dict[str, float]:
+        return dict(analyzer().lexicon)
+
+    @cached_property
+    def plain_words(self) -> frozenset[str]:
+        """Lexicon entries that are plain words, as the engine's tokenizer yields them."""
+        return frozenset(k for k in self.lexicon if words_of(k) == [k])
 
     @cached_property
     def emoji(self) -> frozenset[str]:
         return frozenset(analyzer().emojis)
 
+    @cached_property
+    def boosters(self) -> frozenset[str]:
+        return frozenset(BOOSTER_DICT)
+
+    @cached_property
+    def booster_ngrams(self) -> tuple[str, ...]:
+        return tuple(k for k in BOOSTER_DICT if " " in k)
+
+    @cached_property
+    def idioms(self) -> tuple[str, ...]:
+        return tuple(SPECIAL_CASES)
+
 
 _VOCAB = _Vocabulary()
 
+# VADER's compound is x / sqrt(x*x + 15): |compound| >= c exactly when |x| >= this.
+_ALPHA = 15.0
 
-def could_score(sentence: str) -> bool:
-    """False only when VADER is certain to give `sentence` a compound score of 0."""
+
+def _raw_needed(threshold: float) -> float:
+    return threshold * math.sqrt(_ALPHA) / math.sqrt(1.0 - threshold * threshold)
+
+
+def _vader_words(sentence: str) -> list[str]:
+    """VADER's own tokenisation, lower-cased (punctuation stripped unless an emoticon)."""
+    out = []
+    for token in sentence.split():
+        stripped = token.strip(_PUNCT)
+        out.append((token if len(stripped) <= 2 else stripped).lower())
+    return out
+
+
+def score_bound(sentence: str) -> float:
+    """An upper bound on the magnitude of VADER's raw (pre-normalisation) score of `sentence`.
+
+    Returns infinity where a cheap bound is not safe (emoji, idioms, "but").
+    """
+    if not sentence.isascii() and any(ch in _VOCAB.emoji for ch in sentence):
+        return math.inf
+    words = _vader_words(sentence)
     lexicon = _VOCAB.lexicon
-    for word in sentence.lower().split():
-        if word in lexicon or word.strip(_PUNCT) in lexicon:
-            return True
-    if not sentence.isascii():
-        emoji = _VOCAB.emoji
-        return any(ch in emoji for ch in sentence)
-    return False
+    boosters = _VOCAB.boosters
+    total = 0.0
+    raw = sentence.split()
+    lowered = " ".join(words)
+    # Booster n-grams such as "kind of" may add to any lexicon word's valence.
+    ngram_slack = _B_INCR if any(g in lowered for g in _VOCAB.booster_ngrams) else 0.0
+    for i, word in enumerate(words):
+        valence = lexicon.get(word)
+        if valence is None:
+            continue
+        bound = abs(valence) + ngram_slack
+        if raw[i].isupper():
+            bound += _C_INCR
+        for back in range(max(0, i - 3), i):
+            if words[back] in boosters:
+                bound += _B_INCR + (_C_INCR if raw[back].isupper() else 0.0)
+        # VADER scales by 1.25 after "so"/"this", and again after "never so/this".
+        if i and words[i - 1] in ("so", "this"):
+            bound *= 1.25
+        if "never" in words[max(0, i - 3) : i]:
+            bound *= 1.25
+        total += bound
+    if total == 0.0:
+        return 0.0
+    if "but" in words or any(idiom in lowered for idiom in _VOCAB.idioms):
+        return math.inf
+    exclamations = min(sentence.count("!"), 4) * 0.292
+    questions = sentence.count("?")
+    total += exclamations + (0.0 if questions <= 1 else questions * 0.18 if questions <= 3 else 0.96)
+    return total
 
 
-def compound(text: str) -> float:
-    """VADER's compound score of `text` (call it on a sentence, not a whole long message)."""
-    if not could_score(text):
+def could_score(sentence: str, at_least: float = 0.0) -> bool:
+    """False only when VADER's |compound| for `sentence` is certainly below `at_least`."""
+    bound = score_bound(sentence)
+    if bound == 0.0:
+        return False
+    return at_least <= 0.0 or bound >= _raw_needed(at_least)
+
+
+def compound(text: str, at_least: float = 0.0) -> float:
+    """VADER's compound score of a sentence, or 0.0 when |score| certainly < `at_least`."""
+    if not could_score(text, at_least):
         return 0.0
     return float(analyzer().polarity_scores(text)["compound"])
 
 
+# Scores whose magnitude is below this never change a decision: tone uses +-0.5, and sentiment
+# rules are required to use thresholds at least this far from zero.
+DECISION_MAGNITUDE = 0.5
+
+
+# Characters without which no emoticon or punctuated lexicon entry can occur in a sentence.
+_EMOTICON_HINT_RE = re.compile(r"[:;=()<>^*|/\\\[\]{}@#$%&_~]|\w-\w|\b[ov]\.[ov]\b", re.IGNORECASE)
+
+
+def _has_lexicon_entry(doc: Document, sentence: Sentence, text: str) -> bool:
+    """Cheap and conservative: False only if VADER can find nothing to score in `sentence`."""
+    if not _VOCAB.plain_words.isdisjoint(doc.words[sentence.first_token : sentence.last_token]):
+        return True
+    if _EMOTICON_HINT_RE.search(text):
+        return True
+    return not text.isascii() and any(ch in _VOCAB.emoji for ch in text)
+
+
 def sentence_scores(doc: Document) -> list[tuple[Sentence, float]]:
-    """Each sentence of `doc` with its compound score, computed once per document."""
+    """Each sentence of `doc` with its compound score (0.0 below ±0.5), computed once."""
     cached = doc.__dict__.get("_sentence_scores")
     if cached is None:
-        cached = [(s, compound(doc.sentence_text(s))) for s in doc.sentences]
+        cached = []
+        for sentence in doc.sentences:
+            text = doc.sentence_text(sentence)
+            if _has_lexicon_entry(doc, sentence, text):
+                cached.append((sentence, compound(text, DECISION_MAGNITUDE)))
+            else:
+                cached.append((sentence, 0.0))
         doc.__dict__["_sentence_scores"] = cached
     return cached
 
 
 def message_tone(doc: Document, min_words: int = 3) -> tuple[float, int]:
-    """Word-weighted mean compound of the message, and its tone: -1, 0 or +1."""
-    scores = [(s, c) for s, c in sentence_scores(doc) if s.word_count >= min_words]
-    if not scores:
-        return 0.0, 0
-    words = sum(s.word_count for s, _ in scores)
-    mean = sum(c * s.word_count for s, c in scores) / words
-    if any(c <= -0.5 for _, c in scores):
-        return mean, -1
-    if any(c >= 0.5 for _, c in scores):
-        return mean, 1
-    return mean, 0
+    """The message's strongest sentence score (0.0 when none reaches ±0.5) and its tone.
+
+    Tone is -1 when any sentence of at least `min_words` words scores <= -0.5, else +1 when
+    one scores >= +0.5, else 0.
+    """
+    scores = [c for s, c in sentence_scores(doc) if s.word_count >= min_words]
+    lowest = min(scores, default=0.0)
+    if lowest <= -DECISION_MAGNITUDE:
+        return lowest, -1
+    highest = max(scores, default=0.0)
+    if highest >= DECISION_MAGNITUDE:
+        return highest, 1
+    return 0.0, 0

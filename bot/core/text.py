@@ -27,9 +27,13 @@ _MASK_RE = re.compile(
     re.DOTALL | re.MULTILINE | re.IGNORECASE,
 )
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# Only text holding one of these can contain something to mask.
+_MASK_HINT_RE = re.compile(r"[`<>@]|&gt;|https?:|ftp:|www\.", re.IGNORECASE)
+
+# Words; snake_case identifiers stay one word, so `slave_lag` is not the word "slave".
+_WORD_RE = re.compile(r"\w+(?:'\w+)*")
 # A sentence ends at . ! ? (and runs of them) followed by space, or at a line break.
-_SENTENCE_END_RE = re.compile(r"[.!?…]+(?=\s|$)|\n+")
+_SENTENCE_END_RE = re.compile(r"([.!?…]+(?=\s|$)|\n+)")
 # Very long sentences are scored in chunks so the cost stays linear in message length.
 MAX_SENTENCE_WORDS = 60
 
@@ -60,7 +64,7 @@ class Sentence:
 
 def mask(text: str) -> str:
     """Return `text` with code, quotes, URLs and mentions blanked out (same length)."""
-    if not text:
+    if not text or not _MASK_HINT_RE.search(text):
         return text
     parts: list[str] = []
     last = 0
@@ -77,17 +81,23 @@ def mask(text: str) -> str:
 
 
 def lower_same_length(text: str) -> str:
-    """Lower-case `text`, keeping every character where lower-casing would change the length."""
+    """Lower-case `text` (curly apostrophes made straight), keeping its length unchanged."""
     lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if len(lowered) != len(text):
+        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return lowered.replace("’", "'") if "’" in lowered else lowered
+
+
+def words_of(text: str) -> list[str]:
+    """The words of an already lower-cased text, as the rules see them."""
+    return _WORD_RE.findall(text)
 
 
 class Document:
-    """One message prepared for the rules: original text, masked text, words and sentences."""
+    """One message prepared for the rules: original text, masked text, words and sentences.
 
-    __slots__ = ("message", "text", "masked", "__dict__")
+    Everything beyond the masked text is computed on first use and cached.
+    """
 
     def __init__(self, message: Message) -> None:
         self.message = message
@@ -100,48 +110,59 @@ class Document:
         return lower_same_length(self.masked)
 
     @cached_property
+    def words(self) -> list[str]:
+        """Lower-cased words of the masked text, in order."""
+        return _WORD_RE.findall(self.lower)
+
+    @cached_property
     def tokens(self) -> list[Token]:
-        """Words of the masked text, in order."""
+        """Words with their spans (index-aligned with `words`)."""
         lower = self.lower
-        return [Token(m.start(), m.end(), lower[m.start() : m.end()]) for m in _WORD_RE.finditer(lower)]
+        return [Token(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(lower)]
 
     @cached_property
     def sentences(self) -> list[Sentence]:
         """Sentences of the masked text, long ones cut into chunks of MAX_SENTENCE_WORDS words."""
-        tokens = self.tokens
-        bounds: list[tuple[int, int]] = []
-        start = 0
-        for m in _SENTENCE_END_RE.finditer(self.masked):
-            if m.end() > start:
-                bounds.append((start, m.end()))
-            start = m.end()
-        if start < len(self.masked):
-            bounds.append((start, len(self.masked)))
+        lower = self.lower  # same length and positions as the masked text
         out: list[Sentence] = []
-        ti = 0
-        for s_start, s_end in bounds:
-            first = ti
-            while ti < len(tokens) and tokens[ti].start < s_end:
-                ti += 1
-            if ti == first:
+        pieces = _SENTENCE_END_RE.split(lower)
+        pos = 0
+        seen_words = 0
+        for i in range(0, len(pieces), 2):
+            body = pieces[i]
+            end_mark = pieces[i + 1] if i + 1 < len(pieces) else ""
+            start, end = pos, pos + len(body) + (len(end_mark) if not end_mark.startswith("\n") else 0)
+            pos += len(body) + len(end_mark)
+            count = len(_WORD_RE.findall(body))
+            if count == 0:
                 continue
-            for chunk_first in range(first, ti, MAX_SENTENCE_WORDS):
-                chunk_last = min(chunk_first + MAX_SENTENCE_WORDS, ti)
-                c_start = s_start if chunk_first == first else tokens[chunk_first].start
-                c_end = s_end if chunk_last == ti else tokens[chunk_last - 1].end
-                out.append(Sentence(c_start, c_end, chunk_first, chunk_last))
+            first_token = seen_words
+            seen_words += count
+            if count <= MAX_SENTENCE_WORDS:
+                out.append(Sentence(start, end, first_token, first_token + count))
+                continue
+            spans = [m.span() for m in _WORD_RE.finditer(lower, start, start + len(body))]
+            for first in range(0, len(spans), MAX_SENTENCE_WORDS):
+                chunk = spans[first : first + MAX_SENTENCE_WORDS]
+                c_start = start if first == 0 else chunk[0][0]
+                c_end = end if first + MAX_SENTENCE_WORDS >= len(spans) else chunk[-1][1]
+                chunk_first = first_token + first
+                out.append(Sentence(c_start, c_end, chunk_first, chunk_first + len(chunk)))
         return out
 
     @cached_property
     def word_count(self) -> int:
         """Number of words outside masked regions."""
-        return len(self.tokens)
+        return len(self.words)
 
     @cached_property
     def question_count(self) -> int:
         """Number of sentences that end in a question mark."""
-        return len(re.findall(r"\?+(?=\s|$)", self.masked))
+        return len(_QUESTION_RE.findall(self.masked)) if "?" in self.masked else 0
 
     def sentence_text(self, sentence: Sentence) -> str:
         """The masked text of a sentence (masked parts are spaces)."""
         return self.masked[sentence.start : sentence.end]
+
+
+_QUESTION_RE = re.compile(r"\?+(?=\s|$)")

@@ -39,6 +39,8 @@ class MentionCheck(Check):
 
     def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[MentionRule, Hit]]:
         """Yield the first matching broadcast mention per rule."""
+        if "@" not in doc.masked and "<!" not in doc.masked:
+            return
         found = [
             ((m.group(1) or m.group(2)).lower(), m.start(), m.end())
             for m in _BROADCAST_RE.finditer(doc.masked)

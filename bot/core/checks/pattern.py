@@ -15,7 +15,11 @@ from bot.core.text import Document
 
 
 class PatternRule(RuleSpec):
-    """A rule that fires where any of its RE2 patterns matches the masked text."""
+    """A rule that fires where any of its RE2 patterns matches the masked text.
+
+    A named group `(?P<span>...)` narrows the reported span to that group (the rest of the
+    pattern is context).
+    """
 
     kind: Literal["pattern"] = "pattern"
     patterns: list[str] = Field(min_length=1)
@@ -56,12 +60,15 @@ class PatternCheck(Check):
         if not matching:
             return
         excepted: dict[int, list[tuple[int, int]]] = {}
-        for start, end, (no, _exc, _sugg) in self.exceptions.index.find(doc.tokens):
-            excepted.setdefault(no, []).append((start, end))
+        for first, last, (no, _exc, _sugg) in self.exceptions.index.find(doc.words):
+            excepted.setdefault(no, []).append((doc.tokens[first].start, doc.tokens[last - 1].end))
         for index in matching:
             no, compiled = self.owners[index]
+            group = compiled.groupindex.get("span", 0)
             for match in compiled.finditer(doc.masked):
-                start, end = match.span()
+                start, end = match.span(group)
+                if start < 0:
+                    start, end = match.span()
                 if end <= start:
                     continue
                 if any(s <= start and end <= e for s, e in excepted.get(no, ())):

@@ -34,11 +34,16 @@ class IndexedPhrases:
 
     def hits(self, doc: Document) -> Iterator[tuple[int, Hit]]:
         """Yield (rule number, hit) for matches not covered by one of that rule's exceptions."""
-        if not self.index or not doc.tokens:
+        if not self.index or not doc.words:
             return
         found: list[tuple[int, int, int, str | None]] = []
         excepted: dict[int, list[tuple[int, int]]] = {}
-        for start, end, (rule_no, exception, suggestion) in self.index.find(doc.tokens):
+        matches = list(self.index.find(doc.words))
+        if not matches:
+            return
+        tokens = doc.tokens
+        for first, last, (rule_no, exception, suggestion) in matches:
+            start, end = tokens[first].start, tokens[last - 1].end
             if exception:
                 excepted.setdefault(rule_no, []).append((start, end))
             else:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
-from bot.core.sentiment import sentence_scores
+from bot.core.sentiment import DECISION_MAGNITUDE, sentence_scores
 from bot.core.text import Document
 
 
@@ -17,9 +17,20 @@ class SentimentRule(RuleSpec):
     """Fires on the first sentence whose score passes the threshold in the given direction."""
 
     kind: Literal["sentiment"] = "sentiment"
-    threshold: float = Field(default=-0.6, ge=-1.0, le=1.0)
+    threshold: float = Field(
+        default=-0.6, ge=-1.0, le=1.0,
+        description="Compound score to reach; at least 0.5 from zero (weaker scores are noise).",
+    )
     direction: Literal["negative", "positive"] = "negative"
     min_words: int = Field(default=3, ge=1)
+
+    @model_validator(mode="after")
+    def _threshold_is_decisive(self) -> SentimentRule:
+        if self.direction == "negative" and self.threshold > -DECISION_MAGNITUDE:
+            raise ValueError(f"threshold must be <= -{DECISION_MAGNITUDE} for negative sentiment")
+        if self.direction == "positive" and self.threshold < DECISION_MAGNITUDE:
+            raise ValueError(f"threshold must be >= {DECISION_MAGNITUDE} for positive sentiment")
+        return self
 
 
 @register

@@ -12,6 +12,7 @@ from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
 from bot.core.text import Document
 
+_UPPER_RE = re.compile(r"[^\W\d_a-z]")  # letters that are not lower-case ASCII: a cheap upper bound
 # Short all-caps words (API, HTTP, JSON, PR, AWS) are acronyms, not shouting.
 ACRONYM_MAX_LETTERS = 5
 
@@ -36,11 +37,21 @@ class ShoutingCheck(Check):
         super().__init__(rules)
         shortest = min((r.punctuation_run for r in rules), default=3)
         self._runs = re.compile(rf"[!?]{{{shortest},}}")
+        # Fewer capitals than this anywhere means no rule can see shouting.
+        self._min_caps = min((r.min_letters * r.caps_ratio for r in rules), default=0.0)
 
     def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[ShoutingRule, Hit]]:
         """Yield one hit per rule, spanning the shouted words or the punctuation run."""
         upper = letters = 0
         first = last = -1
+        runs = list(self._runs.finditer(doc.masked)) if ("!" in doc.masked or "?" in doc.masked) else []
+        if len(_UPPER_RE.findall(doc.masked)) < self._min_caps:
+            for rule in self.rules:
+                for run in runs:
+                    if run.end() - run.start() >= rule.punctuation_run:
+                        yield rule, Hit(run.start(), run.end())
+                        break
+            return
         for token in doc.tokens:
             word = doc.masked[token.start : token.end]
             alpha = [ch for ch in word if ch.isalpha()]
@@ -54,7 +65,6 @@ class ShoutingCheck(Check):
             if caps == len(alpha) and len(alpha) > 1:
                 first = token.start if first < 0 else first
                 last = token.end
-        runs = list(self._runs.finditer(doc.masked))
         for rule in self.rules:
             if letters >= rule.min_letters and upper / letters >= rule.caps_ratio and first >= 0:
                 yield rule, Hit(first, last)

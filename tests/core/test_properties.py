@@ -1,0 +1,107 @@
+"""Properties of the engine on arbitrary text: never raises, spans valid, deterministic, masked."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.engine import Engine
+from bot.core.models import Message
+
+TRICKY = st.sampled_from(
+    [
+        "",
+        " ",
+        "\u200b",
+        "\u200f",
+        "\u202e",
+        "مرحبا يا",
+        "שלום",
+        "🙂🔥💩",
+        "İstanbul",
+        "ß",
+        "ﬁ",
+        "\n\n",
+        "```",
+        "`",
+        "> ",
+        "&gt;",
+        "<@U1>",
+        "<!here>",
+        "@here",
+        "???",
+        "!!!",
+        "GUYS",
+        "guys",
+        "you idiot",
+        "obviously",
+        "thanks",
+        "\t",
+        "\r\n",
+        "\x00",
+    ]
+)
+TEXT = st.lists(st.one_of(st.text(max_size=40), TRICKY), max_size=25).map("".join)
+
+
+@lru_cache(maxsize=1)
+def engine() -> Engine:
+    return Engine.load()
+
+
+def _message(text: str, n: int = 0) -> Message:
+    return Message("p", "w", f"c{n}", "u", text, ts=float(n))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXT)
+def test_never_raises_and_spans_are_inside_the_text(text: str) -> None:
+    analysis = engine().evaluate(_message(text))
+    for finding in analysis.findings:
+        assert 0 <= finding.start <= finding.end <= len(text)
+    assert analysis.words >= 0 and -1 <= analysis.tone <= 1
+
+
+@lru_cache(maxsize=1)
+def second_engine() -> Engine:
+    return Engine.load()
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXT)
+def test_deterministic(text: str) -> None:
+    first = engine().analyze(_message(text, 7))
+    second = second_engine().analyze(_message(text, 7))
+    assert first == second
+
+
+INSIDE = st.sampled_from(
+    [
+        "you are an idiot",
+        "hey guys",
+        "obviously just do it",
+        "WHY IS THIS BROKEN AGAIN",
+        "shut up",
+        "master/slave",
+        "what is wrong with you",
+        "per my last message",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    INSIDE,
+    st.sampled_from(["`{}`", "```\n{}\n```", "> {}", "&gt; {}", "https://example.com/{}"]),
+    st.text(max_size=20),
+)
+def test_masked_regions_are_never_flagged(inner: str, wrapper: str, noise: str) -> None:
+    if wrapper.startswith("https"):
+        inner = inner.replace(" ", "-")
+    noise = noise.replace("`", "").replace(">", "").replace("\n", " ")
+    text = f"ok {noise}\n" + wrapper.format(inner)
+    masked_from = text.index(wrapper.format(inner)[:1], len(f"ok {noise}\n") - 1)
+    for finding in engine().analyze(_message(text, 1)):
+        assert finding.end <= masked_from or finding.category in ("clarity", "etiquette"), finding
