@@ -34,6 +34,7 @@ from bot.adapters.slack.handlers import (
     should_coach,
 )
 from bot.adapters.slack.oauth import ThreadedInstallationStore, build_oauth_settings, build_stores
+from bot.adapters.slack.worker import ProcessWorker
 from bot.coaching.models import ACTION_PREFIX, CommandContext, Nudge, Response
 from bot.core.models import Message
 
@@ -45,12 +46,18 @@ EVENTS_PATH = "/slack/events"
 INLINE_ANSWER_SECONDS = 2.0
 SHUTDOWN_GRACE_SECONDS = 10.0
 DIGEST_INTERVAL_SECONDS = 60.0
+# Messages acknowledged but not yet analysed; beyond this, new ones are not coached.
+MAX_BACKLOG = 20000
 
 EVENTS = Counter(
     "coachbot_slack_requests_total", "Slack requests handled, by kind.", ["kind"]
 )
 DELIVERIES = Counter(
     "coachbot_slack_nudges_delivered_total", "Nudges delivered with chat.postEphemeral."
+)
+PROCESSED = Counter(
+    "coachbot_slack_messages_processed_total",
+    "Message events the Coach has finished with (after the ack), including duplicates.",
 )
 DELIVERY_FAILURES = Counter(
     "coachbot_slack_delivery_failures_total",
@@ -103,9 +110,12 @@ class SlackCoachApp:
         coach: CoachFacade,
         *,
         database_engine: Any = None,
+        worker: ProcessWorker | None = None,
     ) -> None:
         self.config = config
         self.coach = coach
+        self.worker = worker
+        self._backlog = 0
         self.client = build_client(config)
         self.installation_store: ThreadedInstallationStore | None = None
         oauth_settings = None
@@ -213,20 +223,31 @@ class SlackCoachApp:
             EVENTS.labels(kind="message_ignored").inc()
             return
         EVENTS.labels(kind="message").inc()
+        if self._backlog >= MAX_BACKLOG:  # overloaded: skip coaching rather than run out of memory
+            EVENTS.labels(kind="message_skipped_overload").inc()
+            log.warning("slack.overloaded", backlog=self._backlog)
+            return
         workspace = str(body.get("team_id") or context.team_id or event.get("team") or "")
         message = message_from_event(event, workspace)
+        self._backlog += 1
         self.spawn(self._coach_message(client, message, body.get("event_id")))
 
     async def _coach_message(
         self, client: AsyncWebClient, message: Message, event_id: str | None
     ) -> None:
         try:
-            nudges = await asyncio.to_thread(self.coach.process, message, event_id)
+            if self.worker is not None:
+                nudges = await self.worker.process(message, event_id)
+            else:
+                nudges = await asyncio.to_thread(self.coach.process, message, event_id)
         except Exception as exc:  # noqa: BLE001 - logged without text, never raised
             log.error("slack.process_failed", error=type(exc).__name__, channel=message.channel)
-            return
+            nudges = []
+        finally:
+            self._backlog -= 1
         for nudge in nudges:
             await self.deliver_nudge(client, nudge)
+        PROCESSED.inc()
 
     async def deliver_nudge(self, client: AsyncWebClient, nudge: Nudge) -> bool:
         """Send one nudge privately (chat.postEphemeral); log and count a failure, never raise."""
@@ -460,6 +481,8 @@ class SlackCoachApp:
         return application
 
     async def _on_startup(self, _application: web.Application) -> None:
+        if self.worker is not None:
+            await self.worker.start()
         if self.config.socket_mode:
             self._socket_handler = _start_socket_mode(self)
         self._digest_task = asyncio.ensure_future(self._digest_loop())
@@ -479,6 +502,8 @@ class SlackCoachApp:
                 await self._socket_handler.close_async()
         with contextlib.suppress(TimeoutError):
             await self.idle(SHUTDOWN_GRACE_SECONDS)
+        if self.worker is not None:
+            await asyncio.to_thread(self.worker.close)
 
     # -- digests -----------------------------------------------------------------------------
     async def _digest_loop(self) -> None:
@@ -528,17 +553,19 @@ def _start_socket_mode(app: SlackCoachApp) -> Any:
     return handler
 
 
-def create_app(config: SlackConfig, coach: Any = None) -> SlackCoachApp:
+def create_app(config: SlackConfig, coach: Any = None, *, worker: bool = False) -> SlackCoachApp:
     """Build the app for `config`, creating the Coach (and migrating the database) if needed.
 
     OAuth installations and states live in the Coach's database (slack_sdk's tables).
+    `worker` runs message analysis in a separate process (what `coachbot run slack` does).
     """
     if coach is None:
         from bot.coaching.coach import Coach
 
         coach = Coach.create(database_url=config.database_url)
     engine = coach.store.engine if config.oauth else None
-    return SlackCoachApp(config, coach, database_engine=engine)
+    process_worker = ProcessWorker(config.database_url) if worker else None
+    return SlackCoachApp(config, coach, database_engine=engine, worker=process_worker)
 
 
 def _configure_logging() -> None:
@@ -564,7 +591,7 @@ def main(port: int | None = None) -> int:
     _configure_logging()
     started = time.monotonic()
     try:
-        app = create_app(config)
+        app = create_app(config, worker=True)
     except Exception as exc:  # noqa: BLE001 - a clear message, not a traceback
         print(f"coachbot run slack: could not start: {type(exc).__name__}: {exc}",
               file=sys.stderr)
