@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import signal
 import sys
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import discord
@@ -29,14 +31,24 @@ PostFn = Callable[[str, str, Response], "str | None"]
 
 log = structlog.get_logger("coachbot.discord")
 
-# View Channels, Send Messages, Embed Links, Attach Files, Read Message History (see README).
+# What the bot needs in a server (see README): View Channels (receive messages), and for the
+# weekly digest Send Messages, Embed Links and Attach Files (the chart). DMs need none.
 INVITE_PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     embed_links=True,
     attach_files=True,
-    read_message_history=True,
 )
+INVITE_SCOPES = ("bot", "applications.commands")
+
+
+def invite_url(application_id: int) -> str:
+    """The OAuth2 invite URL with exactly the permissions Coachbot needs."""
+    return discord.utils.oauth_url(
+        application_id, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES
+    )
+
+
 DIGEST_INTERVAL_SECONDS = 60.0
 
 # Discord system messages that are still "default"/"reply" typed are people's messages; the rest
@@ -95,6 +107,13 @@ def is_person_message(message: discord.Message) -> bool:
     )
 
 
+def process_workers(coach: Any) -> int:
+    """Worker threads for coaching messages: one for SQLite (one writer at a time), else four."""
+    engine = getattr(getattr(coach, "store", None), "engine", None)
+    dialect = getattr(getattr(engine, "dialect", None), "name", "")
+    return 4 if dialect == "sqlite" else 8
+
+
 class CoachbotClient(discord.AutoShardedClient):
     """Coachbot on Discord: nudges by DM, `/coach` commands, persistent buttons, digests."""
 
@@ -111,6 +130,11 @@ class CoachbotClient(discord.AutoShardedClient):
         self.tree.add_command(build_coach_group(self.commands))
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.digest_runner: DigestRunner | None = None
+        # Messages are coached on their own worker threads, so a burst of messages never
+        # delays `/coach` answers (which must come within 3 s) and SQLite writers don't contend.
+        self._process_pool = ThreadPoolExecutor(
+            max_workers=process_workers(coach), thread_name_prefix="coachbot-discord"
+        )
         self.on_message_handled: Callable[[discord.Message], None] | None = None
         self._count_rest_failures()
 
@@ -137,6 +161,7 @@ class CoachbotClient(discord.AutoShardedClient):
         if self.digest_runner is not None:
             self.digest_runner.stop()
         await super().close()
+        self._process_pool.shutdown(wait=False, cancel_futures=True)
 
     async def launch_shards(self) -> None:
         """Honour DISCORD_GATEWAY_URL under automatic sharding too.
@@ -157,8 +182,9 @@ class CoachbotClient(discord.AutoShardedClient):
                 metrics.MESSAGES.labels(outcome="ignored").inc()
                 return
             try:
-                nudges = await asyncio.to_thread(
-                    self.coach.process, to_message(message), str(message.id)
+                nudges = await asyncio.get_running_loop().run_in_executor(
+                    self._process_pool,
+                    functools.partial(self.coach.process, to_message(message), str(message.id)),
                 )
             except Exception:
                 metrics.MESSAGES.labels(outcome="failed").inc()
@@ -321,7 +347,7 @@ def main() -> int:
     if config.metrics_port is not None:
         from prometheus_client import start_http_server
 
-        start_http_server(config.metrics_port, addr="127.0.0.1")
+        start_http_server(config.metrics_port)
     try:
         from bot.coaching.coach import Coach
 

@@ -92,3 +92,17 @@ def test_intents_are_exactly_the_four_needed() -> None:
     expected.guilds = expected.guild_messages = expected.dm_messages = True
     expected.message_content = True
     assert intents == expected
+
+
+def test_readme_invite_url_has_exactly_the_permissions_the_bot_needs() -> None:
+    from pathlib import Path
+
+    from bot.adapters.discord.client import INVITE_PERMISSIONS, invite_url
+
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    section = readme.split("<!-- section:discord -->")[1].split("<!-- /section:discord -->")[0]
+    assert f"permissions={INVITE_PERMISSIONS.value}" in section
+    assert "Message Content" in section
+    assert invite_url(1).endswith(f"permissions={INVITE_PERMISSIONS.value}")
+    # View Channels | Send Messages | Embed Links | Attach Files, nothing more.
+    assert INVITE_PERMISSIONS.value == 1024 | 2048 | 16384 | 32768

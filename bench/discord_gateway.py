@@ -1,0 +1,306 @@
+"""Benchmark: MESSAGE_CREATE dispatches/s through the local gateway, full coaching vs a no-op bot.
+
+The Discord stand-in (tests/e2e/discord/fake_discord.py) runs in its own process and fires a
+burst of pre-serialised MESSAGE_CREATE dispatches over one gateway shard. This process runs the
+real `CoachbotClient` twice per round: with the full engine + policy + SQLite store + DM
+delivery, and the same client with a no-op `on_message`. The figure is handled dispatches per
+second (from the burst until the last message's handling, DMs included, has finished). It also
+checks that no nudge was lost or duplicated: every nudge the Coach created reached exactly one
+DM, every hostile author got exactly one, and re-delivered dispatches nudged nobody twice.
+
+Usage: `.venv/bin/python bench/discord_gateway.py [--messages N] [--rounds R] [--write]`
+(`--write` rewrites the `discord` section of BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "e2e" / "discord"))
+
+HOSTILE = "you are an idiot, did you even read it?"
+FRIENDLY = (
+    "Thanks for the review! I pushed the fix for the retry path, can you take another look?",
+    "Morning all, standup notes are in the doc.",
+    "Good catch on the timeout, I'll add a test for it.",
+    "Deploy went out at 10:02, dashboards look normal.",
+    "Could someone pair with me on the flaky integration test this afternoon?",
+)
+
+
+# --------------------------------------------------------------------------- stand-in process
+
+
+def serve_fake(conn: Connection) -> None:
+    """Entry point of the stand-in process: a FakeDiscord driven by commands over `conn`."""
+    asyncio.run(_serve_fake(conn))
+
+
+async def _serve_fake(conn: Connection) -> None:
+    from fake_discord import FakeDiscord, user_payload
+
+    fake = await FakeDiscord().start()
+    loop = asyncio.get_running_loop()
+    conn.send(
+        {
+            "api_base": fake.api_base,
+            "gateway_url": fake.gateway_url,
+            "token": fake.token,
+            "guild": str(fake.guild.id),
+        }
+    )
+    prepared: list[str] = []
+    import json
+
+    while True:
+        command, arg = await loop.run_in_executor(None, conn.recv)
+        if command == "prepare":
+            fake.requests.clear()
+            fake.messages.clear()
+            payloads: list[str] = []
+            for user_id, text, repeat_of in arg:
+                if repeat_of is not None:
+                    payloads.append(payloads[repeat_of])
+                    continue
+                author = user_payload(user_id, f"user{user_id}")
+                payloads.append(json.dumps(fake.message_payload(author, text)))
+            prepared = payloads
+            await fake.wait_ready()
+            conn.send(len(prepared))
+        elif command == "fire":
+            await fake.dispatch_many("MESSAGE_CREATE", prepared)
+        elif command == "stats":
+            dms = [
+                (recipient, c["custom_id"])
+                for channel, recipient in fake.dm_channels.items()
+                for m in fake.messages.get(channel, [])
+                for row in m["components"]
+                for c in row["components"]
+                if c["custom_id"].startswith("coach:feedback:helpful:")
+            ]
+            conn.send({"dms": dms, "channel_posts": len(fake.channel_posts())})
+        elif command == "stop":
+            await fake.stop()
+            conn.send("stopped")
+            return
+
+
+# --------------------------------------------------------------------------- bot side
+
+
+@dataclass
+class RunResult:
+    """One timed burst."""
+
+    variant: str
+    messages: int
+    seconds: float
+    nudges: int = 0
+
+    @property
+    def rate(self) -> float:
+        """Handled dispatches per second."""
+        return self.messages / self.seconds
+
+
+def message_plan(count: int) -> tuple[list[tuple[int, str, int | None]], set[int]]:
+    """(user id, text, index of an earlier dispatch to re-deliver) per dispatch; hostile users.
+
+    About 8% hostile messages, each from a different person; 2% re-deliveries of earlier
+    dispatches (same message id, as after a gateway replay); the rest friendly, from 40 people.
+    """
+    plan: list[tuple[int, str, int | None]] = []
+    hostile_users: set[int] = set()
+    base = 10**17
+    for i in range(count):
+        if i % 50 == 49:
+            plan.append((0, "", i // 2))
+        elif i % 12 == 5:
+            user = base + 1000 + i
+            hostile_users.add(user)
+            plan.append((user, HOSTILE, None))
+        else:
+            plan.append((base + i % 40, FRIENDLY[i % len(FRIENDLY)], None))
+    return plan, hostile_users
+
+
+async def timed_run(
+    variant: str, info: dict[str, Any], conn: Connection, plan: list[Any], hostile: set[int]
+) -> RunResult:
+    """Connect a fresh client, fire the burst, wait until every dispatch was handled."""
+    import discord
+
+    from bot.adapters.discord.client import CoachbotClient, apply_endpoint_overrides
+    from bot.adapters.discord.config import DiscordConfig
+    from bot.coaching.coach import Coach
+
+    class NoOpClient(CoachbotClient):
+        """The same client with a no-op on_message (it only counts)."""
+
+        async def on_message(self, message: discord.Message) -> None:
+            if self.on_message_handled is not None:
+                self.on_message_handled(message)
+
+    config = DiscordConfig(
+        token=info["token"], api_base=info["api_base"], gateway_url=info["gateway_url"]
+    )
+    apply_endpoint_overrides(config)
+    loop = asyncio.get_running_loop()
+    with tempfile.TemporaryDirectory() as tmp:
+        coach = Coach.create(database_url=f"sqlite:///{tmp}/bench.db")
+        cls = NoOpClient if variant == "no-op" else CoachbotClient
+        client = cls(config, coach, guild_ready_timeout=0.05)
+        expected = len(plan)
+        handled = 0
+        done = asyncio.Event()
+        finished_at = 0.0
+
+        def on_handled(_message: discord.Message) -> None:
+            nonlocal handled, finished_at
+            handled += 1
+            if handled == expected:
+                finished_at = time.perf_counter()
+                done.set()
+
+        client.on_message_handled = on_handled
+        task = asyncio.create_task(client.start(info["token"]))
+        try:
+            await asyncio.wait_for(client.wait_until_ready(), 60)
+            conn.send(("prepare", plan))
+            await loop.run_in_executor(None, conn.recv)
+            started = time.perf_counter()
+            conn.send(("fire", None))
+            await asyncio.wait_for(done.wait(), 300)
+            result = RunResult(variant, expected, finished_at - started)
+            if variant == "full":
+                conn.send(("stats", None))
+                stats = await loop.run_in_executor(None, conn.recv)
+                result.nudges = check_nudges(coach, info["guild"], stats, hostile)
+        finally:
+            await client.close()
+            await task
+            coach.close()
+    return result
+
+
+def check_nudges(coach: Any, workspace: str, stats: dict[str, Any], hostile: set[int]) -> int:
+    """Every created nudge reached exactly one DM; each hostile author got exactly one."""
+    created = coach.store.nudges(workspace)
+    dm_ids = [int(custom_id.rsplit(":", 1)[1]) for _, custom_id in stats["dms"]]
+    problems = []
+    if len(dm_ids) != len(set(dm_ids)):
+        problems.append(f"duplicated DMs: {len(dm_ids) - len(set(dm_ids))}")
+    if set(dm_ids) != {n.id for n in created}:
+        problems.append(f"lost nudges: {len({n.id for n in created} - set(dm_ids))}")
+    per_hostile: dict[int, int] = {}
+    for recipient, _ in stats["dms"]:
+        if recipient in hostile:
+            per_hostile[recipient] = per_hostile.get(recipient, 0) + 1
+    wrong = [u for u in hostile if per_hostile.get(u, 0) != 1]
+    if wrong:
+        problems.append(f"{len(wrong)} hostile authors without exactly one nudge")
+    if stats["channel_posts"]:
+        problems.append("something was posted in the channel")
+    if problems:
+        raise SystemExit("nudge check failed: " + "; ".join(problems))
+    return len(dm_ids)
+
+
+async def bench(messages: int, rounds: int) -> list[RunResult]:
+    """Alternate no-op and full runs against one stand-in process."""
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=serve_fake, args=(child,), daemon=True)
+    process.start()
+    try:
+        info = parent.recv()
+        plan, hostile = message_plan(messages)
+        results = []
+        # warm-up (imports, first connection), not counted
+        await timed_run("no-op", info, parent, plan[:200], set())
+        for _ in range(rounds):
+            for variant in ("no-op", "full"):
+                result = await timed_run(variant, info, parent, plan, hostile)
+                print(
+                    f"{variant:6} {result.messages} dispatches in {result.seconds:.2f} s = "
+                    f"{result.rate:,.0f}/s"
+                    + (f", {result.nudges} nudges" if result.nudges else ""),
+                    flush=True,
+                )
+                results.append(result)
+        parent.send(("stop", None))
+        parent.recv()
+    finally:
+        process.join(10)
+        if process.is_alive():
+            process.terminate()
+    return results
+
+
+def report(results: list[RunResult], messages: int, rounds: int) -> str:
+    """The BENCHMARKS.md section body."""
+    noop = statistics.median(r.rate for r in results if r.variant == "no-op")
+    full = statistics.median(r.rate for r in results if r.variant == "full")
+    nudges = max(r.nudges for r in results)
+    ratio = full / noop
+    verdict = "meets" if ratio >= 0.6 else "misses"
+    return (
+        "## Discord gateway throughput (`bench/discord_gateway.py`)\n\n"
+        f"{messages} MESSAGE_CREATE dispatches per burst over one local gateway shard (stand-in in "
+        f"its own process), {rounds} rounds, medians; Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, SQLite store.\n\n"
+        "| client | dispatches/s | ratio |\n|---|---:|---:|\n"
+        f"| no-op `on_message` (baseline) | {noop:,.0f} | 1.00x |\n"
+        f"| full engine + policy + store + DM | {full:,.0f} | {ratio:.2f}x |\n\n"
+        f"Target >= 0.6x: **{verdict}** it. No nudge lost or duplicated: {nudges} nudges, each "
+        "in exactly one DM; every hostile author got exactly one; re-delivered dispatches "
+        "(2%) nudged nobody twice; nothing posted in the channel.\n"
+    )
+
+
+def write_section(body: str) -> None:
+    """Replace the `discord` section of BENCHMARKS.md."""
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text()
+    start, end = "<!-- section:discord -->", "<!-- /section:discord -->"
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    path.write_text(f"{head}{start}\n{body}{end}{tail}")
+
+
+def main() -> None:
+    """Run the benchmark and print (optionally write) the result."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--messages", type=int, default=1200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--write", action="store_true", help="rewrite BENCHMARKS.md's section")
+    args = parser.parse_args()
+    import logging
+
+    logging.disable(logging.WARNING)
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    results = asyncio.run(bench(args.messages, args.rounds))
+    body = report(results, args.messages, args.rounds)
+    print(body)
+    if args.write:
+        write_section(body)
+
+
+if __name__ == "__main__":
+    main()
