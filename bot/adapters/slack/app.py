@@ -27,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.config import SlackConfig, SlackConfigError, load_config
+from bot.adapters.slack.digests import DigestPoster
 from bot.adapters.slack.handlers import (
     AdminCache,
     CoachFacade,
@@ -144,6 +145,7 @@ class SlackCoachApp:
         self._idle_event: asyncio.Event | None = None
         self._digest_task: asyncio.Future[None] | None = None
         self._socket_handler: Any = None
+        self.digests = DigestPoster.create(self)
         self._register_listeners()
 
     # -- background work (after the ack) ---------------------------------------------------
@@ -507,14 +509,11 @@ class SlackCoachApp:
 
     # -- digests -----------------------------------------------------------------------------
     async def _digest_loop(self) -> None:
-        """Hook for weekly digests: every minute, post the digests that are due."""
-        from bot.adapters.slack.digests import DigestPoster
-
-        poster = DigestPoster.create(self)
-        if poster is None:
+        """Every minute, post the weekly digests that are due (claims make replicas safe)."""
+        if self.digests is None:
             return
         while True:
-            await poster.run_once()
+            await self.digests.run_once()
             await asyncio.sleep(DIGEST_INTERVAL_SECONDS)
 
     async def client_for(self, workspace: str) -> AsyncWebClient | None:

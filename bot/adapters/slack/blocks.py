@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from bot.coaching.models import ACTION_PREFIX, Button, FeedbackAction, Nudge, Response, Section
@@ -29,9 +30,26 @@ FEEDBACK_LABELS: tuple[tuple[FeedbackAction, str], ...] = (
 )
 
 
+# Channel and user mentions (<#C123>, <@U123|name>) are the neutral responses' mention syntax
+# (Slack and Discord share it); everything else in angle brackets, e.g. <!channel>, is escaped.
+MENTION_TOKEN = re.compile(r"<[#@][A-Z0-9]+(?:\|[^<>|]*)?>")
+
+
 def escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn treats as control characters."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_keeping_mentions(text: str) -> str:
+    """Escape like `escape`, but keep channel/user mention tokens working (never <!here>)."""
+    out: list[str] = []
+    last = 0
+    for match in MENTION_TOKEN.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
 
 
 def truncate(text: str, limit: int) -> str:
@@ -123,7 +141,9 @@ def nudge_blocks(nudge: Nudge) -> list[Block]:
     blocks: list[Block] = [
         {
             "type": "section",
-            "text": _mrkdwn(truncate(f"{icon} *{escape(nudge.message)}*", MAX_SECTION_TEXT)),
+            "text": _mrkdwn(
+                truncate(f"{icon} *{escape_keeping_mentions(nudge.message)}*", MAX_SECTION_TEXT)
+            ),
         }
     ]
     if nudge.excerpt:
@@ -134,9 +154,9 @@ def nudge_blocks(nudge: Nudge) -> list[Block]:
             }
         )
     if nudge.why:
-        blocks.extend(_text_sections(f"*Why:* {escape(nudge.why)}"))
+        blocks.extend(_text_sections(f"*Why:* {escape_keeping_mentions(nudge.why)}"))
     if nudge.suggestion:
-        blocks.extend(_text_sections(f"*Try:* {escape(nudge.suggestion)}"))
+        blocks.extend(_text_sections(f"*Try:* {escape_keeping_mentions(nudge.suggestion)}"))
     context = ["Only you can see this."]
     if nudge.link:
         context.append(f"<{escape(nudge.link)}|About this guideline>")
@@ -147,13 +167,18 @@ def nudge_blocks(nudge: Nudge) -> list[Block]:
 
 def _section_blocks(section: Section) -> list[Block]:
     blocks: list[Block] = []
-    body = escape(section.text)
+    body = escape_keeping_mentions(section.text)
     if section.heading:
-        body = f"*{escape(section.heading)}*" + (f"\n{body}" if body else "")
+        body = f"*{escape_keeping_mentions(section.heading)}*" + (f"\n{body}" if body else "")
     if body:
         blocks.extend(_text_sections(body))
     fields = [
-        _mrkdwn(truncate(f"*{escape(key)}*\n{escape(value)}", MAX_FIELD_TEXT))
+        _mrkdwn(
+            truncate(
+                f"*{escape_keeping_mentions(key)}*\n{escape_keeping_mentions(value)}",
+                MAX_FIELD_TEXT,
+            )
+        )
         for key, value in section.fields
     ]
     for start in range(0, len(fields), MAX_FIELDS):

@@ -74,12 +74,22 @@ def test_nudge_text_is_a_plain_fallback() -> None:
     )
 
 
-def test_control_characters_are_escaped_so_nothing_becomes_a_mention_or_link() -> None:
-    blocks = nudge_blocks(make_nudge(message="a <@U999> & <!channel> b", excerpt="<x>"))
+def test_quoted_message_text_is_escaped_so_nothing_becomes_a_mention_or_link() -> None:
+    blocks = nudge_blocks(make_nudge(excerpt="ping <@U999> & <!channel> <http://x|y>"))
     text = all_text(blocks)
-    assert "<@U999>" not in text and "<!channel>" not in text
-    assert "a &lt;@U999&gt; &amp; &lt;!channel&gt; b" in text
+    assert "<@U999>" not in text and "<!channel>" not in text and "<http://x" not in text
+    assert "ping &lt;@U999&gt; &amp; &lt;!channel&gt;" in text
     assert escape("<&>") == "&lt;&amp;&gt;"
+
+
+def test_response_text_keeps_channel_and_user_mentions_but_never_broadcasts() -> None:
+    response = Response(title="t", sections=[
+        Section("The weekly digest goes to <#C0DIGEST>. Ask <@U0ADMIN|ann>. <!here> a<b")
+    ])
+    text = response_blocks(response)[1]["text"]["text"]
+    assert text == (
+        "The weekly digest goes to <#C0DIGEST>. Ask <@U0ADMIN|ann>. &lt;!here&gt; a&lt;b"
+    )
 
 
 def test_response_renders_header_sections_fields_and_buttons() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -190,3 +190,50 @@ async def test_command_context_for_unknown_user_is_not_admin(slack: SlackHarness
     ctx = await slack.app.command_context(slack.app.client, TEAM_ID, "U0NOBODY", "C1")
     assert ctx == CommandContext(platform="slack", workspace=TEAM_ID, user="U0NOBODY",
                                  channel="C1", is_admin=False, timezone=None)
+
+
+async def test_due_digests_are_posted_once_to_the_channel_and_to_dms(
+    slack: SlackHarness,
+) -> None:
+    slack.coach.store.save_settings(TEAM_ID, {
+        "digest_channel": "C0DIGEST", "digest_weekday": "mon", "digest_time": "09:00",
+        "digest_timezone": "UTC",
+    })
+    for user in ("U0ALICE", "U0BOB", "U0CAROL", "U0DAN"):
+        await slack.event(message_event("Thanks, that fixed it!", user=user, channel="C0DIGEST"))
+    await slack.click("coach:settings:digest_on", "", home=True)
+    await slack.app.idle()
+    assert slack.coach.store.personal_digest_users(TEAM_ID) == ["U0ALICE"]
+    # Next Monday 10:00 UTC: this week's digest is due.
+    today = datetime.now(UTC)
+    next_monday = (today + timedelta(days=7 - today.weekday())).replace(
+        hour=10, minute=0, second=0, microsecond=0)
+    assert slack.app.digests is not None
+    assert await slack.app.digests.run_once(next_monday) == 2  # channel + Alice's own
+    channel_posts = slack.fake.calls_of("chat.postMessage")
+    assert [c.params["channel"] for c in channel_posts][0] == "C0DIGEST"
+    assert channel_posts[0].params["blocks"][0]["type"] == "header"
+    uploads = slack.fake.calls_of("files.completeUploadExternal")
+    assert uploads and uploads[0].params["channel_id"] == "C0DIGEST"
+    dm_posts = [c for c in channel_posts if c.params["channel"].startswith("D")]
+    # The personal digest goes to the person's DMs, never the channel.
+    assert [c.params["users"] for c in slack.fake.calls_of("conversations.open")] == ["U0ALICE"]
+    assert len(dm_posts) == 1
+    # A second run in the same week posts nothing again.
+    assert await slack.app.digests.run_once(next_monday + timedelta(minutes=1)) == 0
+    assert len(slack.fake.calls_of("chat.postMessage")) == len(channel_posts)
+
+
+async def test_failed_digest_post_is_retried_on_the_next_run(slack: SlackHarness) -> None:
+    slack.coach.store.save_settings(TEAM_ID, {"digest_channel": "C0DIGEST"})
+    await slack.event(message_event("Thanks, that fixed it!", channel="C0DIGEST"))
+    await slack.app.idle()
+    today = datetime.now(UTC)
+    next_monday = (today + timedelta(days=7 - today.weekday())).replace(
+        hour=10, minute=0, second=0, microsecond=0)
+    assert slack.app.digests is not None
+    slack.fake.fail("chat.postMessage", "not_in_channel")
+    assert await slack.app.digests.run_once(next_monday) == 0
+    assert await slack.app.digests.run_once(next_monday + timedelta(minutes=1)) == 1
+    assert [c.params["channel"] for c in slack.fake.calls_of("chat.postMessage")] == [
+        "C0DIGEST", "C0DIGEST"]
