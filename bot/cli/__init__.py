@@ -33,4 +33,10 @@ for _name in _COMMAND_MODULES:
 
 def main() -> None:
     """Entry point of the `coachbot` console script."""
+    import sys
+
+    from bot.logs import configure_logging
+
+    # Servers log their operations; one-shot commands keep the terminal for their output.
+    configure_logging("INFO" if sys.argv[1:2] == ["run"] else "WARNING")
     app()
