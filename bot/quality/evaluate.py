@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,12 +80,19 @@ def read_rows(source: str | Path, label: str) -> tuple[list[EvalRow], list[str]]
     return rows, errors
 
 
-def evaluate_rows(rows: Iterable[EvalRow], engine: Engine, label: str = "uncivil") -> EvalReport:
-    """Score the engine's tone nudges and any-nudge rate, plus every installed baseline."""
-    rows = list(rows)
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the engine did with one message: a tone nudge, any nudge, which nudge rules fired."""
+
+    tone: bool
+    nudge: bool
+    rules: tuple[str, ...] = ()
+
+
+def decide(rows: Sequence[EvalRow], engine: Engine) -> list[Decision]:
+    """Run the engine over the rows in order (conversation state per channel, reset around)."""
     engine.reset()
-    tone: list[bool] = []
-    nudged: list[bool] = []
+    out: list[Decision] = []
     for i, row in enumerate(rows):
         message = Message(
             platform="eval",
@@ -96,16 +103,32 @@ def evaluate_rows(rows: Iterable[EvalRow], engine: Engine, label: str = "uncivil
             ts=row.ts,
         )
         findings = engine.analyze(message)
-        tone.append(any(is_tone_nudge(f) for f in findings))
-        nudged.append(any(f.level is Level.NUDGE for f in findings))
+        nudges = tuple(sorted({f.rule for f in findings if f.level is Level.NUDGE}))
+        out.append(Decision(any(is_tone_nudge(f) for f in findings), bool(nudges), nudges))
     engine.reset()
+    return out
+
+
+def baseline_scores(rows: Sequence[EvalRow]) -> dict[str, Scores | None]:
+    """Every baseline's scores on the rows (None for one that is not installed)."""
     labels = [row.label for row in rows]
     texts = [row.text for row in rows]
-    baselines: dict[str, Scores | None] = {}
-    for name, detect in detectors().items():
-        baselines[name] = None if detect is None else score(detect(texts), labels)
+    return {
+        name: None if detect is None else score(detect(texts), labels)
+        for name, detect in detectors().items()
+    }
+
+
+def evaluate_rows(rows: Iterable[EvalRow], engine: Engine, label: str = "uncivil") -> EvalReport:
+    """Score the engine's tone nudges and any-nudge rate, plus every installed baseline."""
+    rows = list(rows)
+    decisions = decide(rows, engine)
+    labels = [row.label for row in rows]
     return EvalReport(
-        tone=score(tone, labels), nudges=score(nudged, labels), baselines=baselines, label=label
+        tone=score([d.tone for d in decisions], labels),
+        nudges=score([d.nudge for d in decisions], labels),
+        baselines=baseline_scores(rows),
+        label=label,
     )
 
 

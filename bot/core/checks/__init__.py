@@ -14,6 +14,7 @@ KIND_MODULES = (
     "mention",
     "rapid_fire",
     "dominance",
+    "classifier",
 )
 
 for _module in KIND_MODULES:

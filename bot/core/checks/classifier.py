@@ -30,10 +30,42 @@ CHAR_NGRAMS = (3, 4, 5)
 MAX_CHAR_WORD = 24
 
 
+# Hand-written cue lists (not learned): who a message is aimed at, and words that wound.
+# They give the model features that generalise beyond the exact words seen in training.
+SECOND_PERSON = frozenset(
+    ["you", "your", "you're", "youre", "yours", "yourself", "yourselves", "u", "ur", "you've", "you'd", "you'll", "ya"]
+)
+PROFANITY = frozenset(
+    ["fuck", "fucking", "fucked", "fucks", "fuckin", "motherfucker", "shit", "shitty", "bullshit", "crap", "crappy", "damn", "goddamn", "ass", "asshole", "assholes", "arse", "bitch", "bastard", "dick", "dickhead", "piss", "pissed", "wtf", "stfu", "bloody", "bollocks", "wanker", "twat", "cunt"]
+)
+INSULTS = frozenset(
+    ["idiot", "idiots", "idiotic", "stupid", "stupidity", "moron", "morons", "moronic", "dumb", "dumbass", "imbecile", "incompetent", "incompetence", "pathetic", "clueless", "useless", "worthless", "lazy", "ignorant", "ignorance", "ridiculous", "absurd", "ludicrous", "laughable", "garbage", "trash", "rubbish", "joke", "clown", "clowns", "amateur", "amateurish", "arrogant", "arrogance", "rude", "childish", "toxic", "disgrace", "disgraceful", "shameful", "shame", "embarrassing", "insane", "nonsense", "stupidly", "retarded", "troll", "trolling", "whining", "whine", "whiny", "entitled", "rambling", "spam", "spamming"]
+)
+
+
+def cue_features(tokens: Sequence[str]) -> set[str]:
+    """Cue features (`x:`): second person, profanity, insults, and their co-occurrence."""
+    present = set(tokens)
+    cues: set[str] = set()
+    you = not present.isdisjoint(SECOND_PERSON)
+    profane = not present.isdisjoint(PROFANITY)
+    insult = not present.isdisjoint(INSULTS)
+    if you:
+        cues.add("x:you")
+    if profane:
+        cues.add("x:profane")
+    if insult:
+        cues.add("x:insult")
+    if you and (profane or insult):
+        cues.add("x:you+harsh")
+    return cues
+
+
 def word_features(tokens: Sequence[str]) -> set[str]:
-    """Word unigram (`w:`) and bigram (`b:`) feature names of a lower-cased token list."""
+    """Word unigram (`w:`), bigram (`b:`) and cue (`x:`) features of a lower-cased token list."""
     feats = {"w:" + t for t in tokens}
     feats.update(f"b:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    feats.update(cue_features(tokens))
     return feats
 
 
