@@ -58,6 +58,7 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._next_id = 0
+        self._sockets: list[web.WebSocketResponse] = []
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -77,6 +78,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._handle_api)
         app.router.add_post("/response/{hook}", self._handle_response_url)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_get("/socket", self._handle_socket)
         app.router.add_get("/_calls", self._handle_dump)
         app.router.add_post("/_reset", self._handle_reset)
         return app
@@ -94,6 +96,8 @@ class FakeSlack:
 
     async def stop(self) -> None:
         """Stop listening."""
+        for ws in list(self._sockets):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -227,6 +231,8 @@ class FakeSlack:
             return {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}
         if method == "views.publish":
             return {"ok": True, "view": {"id": self._new_id("V"), **(params.get("view") or {})}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://{self.host}:{self.port}/socket"}
         if method == "users.info":
             user_id = str(params.get("user", ""))
             user = self.users.get(user_id)
@@ -275,6 +281,31 @@ class FakeSlack:
         self.uploads[file_id] = data
         await self._record(Call("upload", {"file_id": file_id, "size": len(data)}, None))
         return web.Response(text="OK - uploaded")
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record every envelope acknowledgement."""
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1,
+                            "connection_info": {"app_id": "A0APP"}})
+        await self._record(Call("socket_connect", {}, None))
+        async for frame in ws:
+            if frame.type.name == "TEXT":
+                await self._record(Call("socket_ack", json.loads(frame.data), None))
+        if ws in self._sockets:
+            self._sockets.remove(ws)
+        return ws
+
+    async def send_envelope(self, payload: dict[str, Any], kind: str = "events_api") -> str:
+        """Push a Socket Mode envelope to the connected app; returns its envelope id."""
+        envelope_id = self._new_id("env-")
+        await self._sockets[-1].send_json({
+            "envelope_id": envelope_id, "type": kind, "payload": payload,
+            "accepts_response_payload": kind != "events_api", "retry_attempt": 0,
+            "retry_reason": "",
+        })
+        return envelope_id
 
     async def _handle_dump(self, request: web.Request) -> web.Response:
         method = request.query.get("method")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -186,3 +188,16 @@ async def test_metrics_and_healthz(slack: SlackHarness) -> None:
     async with slack.session.get(f"{slack.url}/metrics") as response:
         text = await response.text()
     assert "coachbot_slack_nudges_delivered_total" in text
+
+
+async def test_socket_mode_receives_events_over_the_websocket(
+    make_harness: Callable[..., Any],
+) -> None:
+    slack: SlackHarness = await make_harness(SLACK_APP_TOKEN="xapp-1-socket")
+    await slack.fake.wait_for("socket_connect", timeout=10)
+    [opened] = slack.fake.calls_of("apps.connections.open")
+    assert opened.token == "xapp-1-socket"
+    envelope = await slack.fake.send_envelope(message_event(HOSTILE, channel="C0SOCK"))
+    await slack.fake.wait_for("socket_ack", envelope_id=envelope)
+    [nudge] = await slack.fake.wait_for("chat.postEphemeral")
+    assert nudge.params["channel"] == "C0SOCK"
