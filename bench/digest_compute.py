@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.analyze_export import write_section  # noqa: E402
-from bot.digest.compute import compute_workspace_digests  # noqa: E402
-from bot.digest.source import load_inputs, workspace_digests  # noqa: E402
+from bot.digest.compute import digest_from_totals  # noqa: E402
+from bot.digest.source import load_totals, workspace_digests  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.store.schema import AnswerDelay, DailyCounter, NudgeLog, RuleHit  # noqa: E402
 
@@ -104,10 +104,8 @@ def main() -> None:
         filled = time.perf_counter() - started
         digests = workspace_digests(store, WS, WEEK)
         full = best_of(3, lambda: workspace_digests(store, WS, WEEK))
-        inputs = load_inputs(store, WS, WEEK)
-        arithmetic = best_of(3, lambda: compute_workspace_digests(
-            WEEK, inputs.rows, inputs.rule_hits, inputs.delays, inputs.nudges,
-            inputs.demoted_rules))
+        totals = load_totals(store, WS, WEEK)
+        arithmetic = best_of(3, lambda: [digest_from_totals(t, WEEK) for t in totals.values()])
         table = DailyCounter.__table__
 
         def baseline() -> None:

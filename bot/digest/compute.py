@@ -167,6 +167,151 @@ def _week_index(day: date, week_start: date) -> int:
     return -((day - week_start).days // 7)
 
 
+@dataclass(slots=True)
+class ChannelTotals:
+    """One channel's counters summed for a digest: the form SQL aggregation produces directly.
+
+    `this_users` holds named people's messages this week (uncoached people are pooled in
+    `anonymous_this`); `days` maps each day of the last TONE_WEEKS weeks to
+    [messages, voices, negative, positive]; the other figures are this week's.
+    """
+
+    channel: str
+    this_users: dict[str, int] = field(default_factory=dict)
+    anonymous_this: int = 0
+    messages_last: int = 0
+    voices_last: int = 0
+    days: dict[date, list[int]] = field(default_factory=dict)
+    questions: int = 0
+    answers: int = 0
+    thanks: int = 0
+    praise: int = 0
+    delays: list[float] = field(default_factory=list)
+    rule_hits: Counter[str] = field(default_factory=Counter)
+    nudges: int = 0
+    ratings: Counter[str] = field(default_factory=Counter)
+
+
+def totals_from_rows(
+    channel: str,
+    week_start: date,
+    rows: Iterable[CounterRow],
+    rule_hits: Iterable[RuleHitRow] = (),
+    delays: Iterable[DelayRow] = (),
+    nudges: Iterable[NudgeRow] = (),
+) -> ChannelTotals:
+    """Sum per-person daily rows (and the week's extras) of one channel into ChannelTotals."""
+    week_end = week_start + timedelta(days=6)
+    first = week_start - timedelta(days=7 * (TONE_WEEKS - 1))
+    last_start = week_start - timedelta(days=7)
+    totals = ChannelTotals(channel)
+    this_users: Counter[str] = Counter()
+    last_users: set[str] = set()
+    for row in rows:
+        if row.channel != channel or not first <= row.day <= week_end:
+            continue
+        day = totals.days.get(row.day)
+        if day is None:
+            day = totals.days[row.day] = [0, 0, 0, 0]
+        day[0] += row.messages
+        day[1] += 1 if row.messages else 0
+        day[2] += row.tone_negative
+        day[3] += row.tone_positive
+        if row.day >= week_start:
+            if row.user == ANONYMOUS:
+                totals.anonymous_this += row.messages
+            elif row.messages:
+                this_users[row.user] += row.messages
+            totals.questions += row.questions
+            totals.answers += row.answers
+            totals.thanks += row.thanks
+            totals.praise += row.praise_received
+        elif row.day >= last_start:
+            totals.messages_last += row.messages
+            if row.messages:
+                last_users.add(row.user)
+    totals.this_users = dict(this_users)
+    totals.voices_last = len(last_users)
+    totals.delays = [
+        d.seconds for d in delays if d.channel == channel and week_start <= d.day <= week_end
+    ]
+    for hit in rule_hits:
+        if hit.channel == channel and week_start <= hit.day <= week_end:
+            totals.rule_hits[hit.rule] += hit.hits
+    for nudge in nudges:
+        if nudge.channel == channel and week_start <= nudge.day <= week_end:
+            totals.nudges += 1
+            if nudge.feedback:
+                totals.ratings[nudge.feedback] += 1
+    return totals
+
+
+def digest_from_totals(
+    totals: ChannelTotals, week_start: date, demoted_rules: Sequence[str] = ()
+) -> ChannelDigest:
+    """The digest arithmetic proper: shares, balance, medians, trends and suppression."""
+    week_end = week_start + timedelta(days=6)
+    named = totals.this_users
+    voices = len(named) + (1 if totals.anonymous_this else 0)
+    empty = [0, 0, 0, 0]
+    digest = ChannelDigest(
+        channel=totals.channel,
+        week_start=week_start,
+        week_end=week_end,
+        messages=sum(named.values()) + totals.anonymous_this,
+        messages_last=totals.messages_last,
+        voices=voices,
+        voices_last=totals.voices_last,
+        suppressed=voices < MIN_VOICES,
+        days=[
+            DayActivity(d, totals.days.get(d, empty)[0], totals.days.get(d, empty)[1])
+            for d in (week_start + timedelta(days=i) for i in range(7))
+        ],
+        demoted_rules=sorted(demoted_rules),
+    )
+    weeks: list[list[int]] = [[0, 0, 0] for _ in range(TONE_WEEKS)]  # messages, neg, pos
+    for day, (messages, _voices, negative, positive) in totals.days.items():
+        idx = _week_index(day, week_start)
+        if 0 <= idx < TONE_WEEKS:
+            weeks[idx][0] += messages
+            weeks[idx][1] += negative
+            weeks[idx][2] += positive
+    digest.tone_trend = [
+        ToneWeek(
+            week_start - timedelta(days=7 * i),
+            weeks[i][0],
+            share(weeks[i][1], weeks[i][0]),
+            share(weeks[i][2], weeks[i][0]),
+        )
+        for i in reversed(range(TONE_WEEKS))
+    ]
+    if digest.suppressed:
+        return digest
+
+    # Balance over the people we may count individually (uncoached people are pooled).
+    counts = list(named.values())
+    digest.top_fifth_share = top_fifth_share(counts)
+    digest.gini = gini(counts)
+    digest.balance_text = balance_reading(counts)
+    digest.questions = totals.questions
+    digest.answered = totals.answers
+    digest.median_first_answer_seconds = median(totals.delays)
+    this_tone, last_tone = weeks[0], weeks[1]
+    digest.negative_share = share(this_tone[1], this_tone[0])
+    digest.positive_share = share(this_tone[2], this_tone[0])
+    if last_tone[0]:
+        digest.negative_change = digest.negative_share - share(last_tone[1], last_tone[0])
+        digest.positive_change = digest.positive_share - share(last_tone[2], last_tone[0])
+    digest.thanks = totals.thanks
+    digest.praise = totals.praise
+    digest.top_rules = sorted(totals.rule_hits.items(), key=lambda kv: (-kv[1], kv[0]))[
+        :TOP_RULES
+    ]
+    digest.nudges = totals.nudges
+    digest.ratings = dict(sorted(totals.ratings.items()))
+    return digest
+
+
 def compute_channel_digest(
     channel: str,
     week_start: date,
@@ -181,103 +326,8 @@ def compute_channel_digest(
     `rows` may cover up to TONE_WEEKS weeks back (for the tone trend); the week before is
     the comparison. Rows of other channels are ignored.
     """
-    week_end = week_start + timedelta(days=6)
-    this_users: Counter[str] = Counter()
-    last_users: Counter[str] = Counter()
-    day_messages: Counter[date] = Counter()
-    day_voices: dict[date, set[str]] = defaultdict(set)
-    tone: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # week -> messages, neg, pos
-    questions = answers = thanks = praise = 0
-    anonymous = [0, 0]  # messages this week, last week
-    for row in rows:
-        if row.channel != channel:
-            continue
-        idx = _week_index(row.day, week_start)
-        if idx < 0 or idx >= TONE_WEEKS:
-            continue
-        t = tone[idx]
-        t[0] += row.messages
-        t[1] += row.tone_negative
-        t[2] += row.tone_positive
-        if idx == 0:
-            if row.messages:
-                if row.user == ANONYMOUS:
-                    anonymous[0] += row.messages
-                else:
-                    this_users[row.user] += row.messages
-                day_messages[row.day] += row.messages
-                day_voices[row.day].add(row.user)
-            questions += row.questions
-            answers += row.answers
-            thanks += row.thanks
-            praise += row.praise_received
-        elif idx == 1 and row.messages:
-            if row.user == ANONYMOUS:
-                anonymous[1] += row.messages
-            else:
-                last_users[row.user] += row.messages
-
-    voices = len(this_users) + (1 if anonymous[0] else 0)
-    digest = ChannelDigest(
-        channel=channel,
-        week_start=week_start,
-        week_end=week_end,
-        messages=sum(this_users.values()) + anonymous[0],
-        messages_last=sum(last_users.values()) + anonymous[1],
-        voices=voices,
-        voices_last=len(last_users) + (1 if anonymous[1] else 0),
-        suppressed=voices < MIN_VOICES,
-        days=[
-            DayActivity(d, day_messages.get(d, 0), len(day_voices.get(d, ())))
-            for d in (week_start + timedelta(days=i) for i in range(7))
-        ],
-        demoted_rules=sorted(demoted_rules),
-    )
-    digest.tone_trend = [
-        ToneWeek(
-            week_start - timedelta(days=7 * i),
-            tone[i][0],
-            share(tone[i][1], tone[i][0]),
-            share(tone[i][2], tone[i][0]),
-        )
-        for i in reversed(range(TONE_WEEKS))
-    ]
-    if digest.suppressed:
-        return digest
-
-    # Balance over the people we may count individually (uncoached people are pooled).
-    counts = list(this_users.values())
-    digest.top_fifth_share = top_fifth_share(counts)
-    digest.gini = gini(counts)
-    digest.balance_text = balance_reading(counts)
-    digest.questions = questions
-    digest.answered = answers
-    digest.median_first_answer_seconds = median(
-        d.seconds for d in delays if d.channel == channel and week_start <= d.day <= week_end
-    )
-    this_tone, last_tone = tone[0], tone[1]
-    digest.negative_share = share(this_tone[1], this_tone[0])
-    digest.positive_share = share(this_tone[2], this_tone[0])
-    if last_tone[0]:
-        digest.negative_change = digest.negative_share - share(last_tone[1], last_tone[0])
-        digest.positive_change = digest.positive_share - share(last_tone[2], last_tone[0])
-    digest.thanks = thanks
-    digest.praise = praise
-    rules: Counter[str] = Counter()
-    for hit in rule_hits:
-        if hit.channel == channel and week_start <= hit.day <= week_end:
-            rules[hit.rule] += hit.hits
-    digest.top_rules = sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_RULES]
-    ratings: Counter[str] = Counter()
-    nudge_count = 0
-    for nudge in nudges:
-        if nudge.channel == channel and week_start <= nudge.day <= week_end:
-            nudge_count += 1
-            if nudge.feedback:
-                ratings[nudge.feedback] += 1
-    digest.nudges = nudge_count
-    digest.ratings = dict(sorted(ratings.items()))
-    return digest
+    totals = totals_from_rows(channel, week_start, rows, rule_hits, delays, nudges)
+    return digest_from_totals(totals, week_start, demoted_rules)
 
 
 def compute_workspace_digests(

@@ -3,40 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from bot.coaching.models import Response
 from bot.digest.compute import (
     ANONYMOUS,
     TONE_WEEKS,
     ChannelDigest,
+    ChannelTotals,
     CounterRow,
-    DelayRow,
     NudgeRow,
     PersonalDigest,
     RuleHitRow,
-    compute_channel_digest,
     compute_personal_digest,
-    compute_workspace_digests,
+    digest_from_totals,
 )
 from bot.store.schema import AnswerDelay, DailyCounter, NudgeLog, RuleDemotion, RuleHit
-
-
-@dataclass(slots=True)
-class DigestInputs:
-    """Everything a workspace's channel digests need for one week, as plain rows."""
-
-    week_start: date
-    rows: list[CounterRow] = field(default_factory=list)
-    rule_hits: list[RuleHitRow] = field(default_factory=list)
-    delays: list[DelayRow] = field(default_factory=list)
-    nudges: list[NudgeRow] = field(default_factory=list)
-    demoted_rules: list[str] = field(default_factory=list)
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -57,89 +43,113 @@ def _utc(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def load_inputs(
+def load_totals(
     store: Any, workspace: str, week_start: date, channels: Iterable[str] | None = None
-) -> DigestInputs:
-    """Load the counters of a week (per person), the tone of 8 weeks and the week's extras.
+) -> dict[str, ChannelTotals]:
+    """Channel totals for a week, summed by the database (a handful of grouped queries).
 
-    Person rows are read for this week and the week before; earlier weeks only as channel
-    totals per day (enough for the tone trend), so the work stays small for big workspaces.
+    Per person only this week's and last week's message counts per channel are read; days
+    of the last TONE_WEEKS weeks come as channel totals, so big workspaces stay fast.
     """
     wanted = None if channels is None else list(channels)
     end = week_start + timedelta(days=7)
     last = week_start - timedelta(days=7)
     first = week_start - timedelta(days=7 * (TONE_WEEKS - 1))
+    totals: dict[str, ChannelTotals] = {}
+
+    def get(channel: str) -> ChannelTotals:
+        found = totals.get(channel)
+        if found is None:
+            found = totals[channel] = ChannelTotals(channel)
+        return found
+
     dc = DailyCounter.__table__
-    inputs = DigestInputs(week_start)
+    this_week = dc.c.day >= week_start
     with store.engine.connect() as conn:
-        query = select(
-            dc.c.channel, dc.c.user, dc.c.day, dc.c.messages, dc.c.questions, dc.c.answers,
-            dc.c.thanks, dc.c.praise_received, dc.c.nudges_delivered, dc.c.tone_negative,
-            dc.c.tone_positive, dc.c.words,
+        people = select(
+            dc.c.channel,
+            dc.c.user,
+            func.sum(case((this_week, dc.c.messages), else_=0)),
+            func.sum(case((this_week, 0), else_=dc.c.messages)),
         ).where(dc.c.workspace == workspace, dc.c.day >= last, dc.c.day < end)
         if wanted is not None:
-            query = query.where(dc.c.channel.in_(wanted))
-        inputs.rows = [CounterRow(*row) for row in conn.execute(query)]
-        # Older weeks: channel totals per day, enough for the tone trend.
-        older = select(
-            dc.c.channel, dc.c.day, func.sum(dc.c.messages), func.sum(dc.c.tone_negative),
-            func.sum(dc.c.tone_positive),
-        ).where(dc.c.workspace == workspace, dc.c.day >= first, dc.c.day < last)
-        if wanted is not None:
-            older = older.where(dc.c.channel.in_(wanted))
-        for channel, day, messages, negative, positive in conn.execute(
-            older.group_by(dc.c.channel, dc.c.day)
+            people = people.where(dc.c.channel.in_(wanted))
+        for channel, user, now_msgs, last_msgs in conn.execute(
+            people.group_by(dc.c.channel, dc.c.user)
         ):
-            inputs.rows.append(
-                CounterRow(
-                    channel, ANONYMOUS, day, messages=int(messages or 0),
-                    tone_negative=int(negative or 0), tone_positive=int(positive or 0),
-                )
-            )
+            t = get(channel)
+            if now_msgs:
+                if user == ANONYMOUS:
+                    t.anonymous_this += int(now_msgs)
+                else:
+                    t.this_users[user] = int(now_msgs)
+            if last_msgs:
+                t.messages_last += int(last_msgs)
+                t.voices_last += 1
+        days = select(
+            dc.c.channel, dc.c.day, func.sum(dc.c.messages),
+            func.sum(case((dc.c.messages > 0, 1), else_=0)),
+            func.sum(dc.c.tone_negative), func.sum(dc.c.tone_positive),
+            func.sum(dc.c.questions), func.sum(dc.c.answers), func.sum(dc.c.thanks),
+            func.sum(dc.c.praise_received),
+        ).where(dc.c.workspace == workspace, dc.c.day >= first, dc.c.day < end)
+        if wanted is not None:
+            days = days.where(dc.c.channel.in_(wanted))
+        for channel, day, messages, voices, neg, pos, qs, ans, thx, praise in conn.execute(
+            days.group_by(dc.c.channel, dc.c.day)
+        ):
+            t = get(channel)
+            t.days[day] = [int(messages or 0), int(voices or 0), int(neg or 0), int(pos or 0)]
+            if day >= week_start:
+                t.questions += int(qs or 0)
+                t.answers += int(ans or 0)
+                t.thanks += int(thx or 0)
+                t.praise += int(praise or 0)
         rh = RuleHit.__table__
         hits = select(rh.c.channel, rh.c.rule, func.sum(rh.c.hits)).where(
             rh.c.workspace == workspace, rh.c.day >= week_start, rh.c.day < end
         )
         if wanted is not None:
             hits = hits.where(rh.c.channel.in_(wanted))
-        inputs.rule_hits = [
-            RuleHitRow(channel, ANONYMOUS, week_start, rule, int(n))
-            for channel, rule, n in conn.execute(hits.group_by(rh.c.channel, rh.c.rule))
-        ]
+        for channel, rule, n in conn.execute(hits.group_by(rh.c.channel, rh.c.rule)):
+            get(channel).rule_hits[rule] += int(n or 0)
         ad = AnswerDelay.__table__
-        delays = select(ad.c.channel, ad.c.day, ad.c.seconds).where(
+        delays = select(ad.c.channel, ad.c.seconds).where(
             ad.c.workspace == workspace, ad.c.day >= week_start, ad.c.day < end
         )
         if wanted is not None:
             delays = delays.where(ad.c.channel.in_(wanted))
-        inputs.delays = [
-            DelayRow(channel, ANONYMOUS, day, float(seconds))
-            for channel, day, seconds in conn.execute(delays)
-        ]
+        for channel, seconds in conn.execute(delays):
+            get(channel).delays.append(float(seconds))
         nl = NudgeLog.__table__
-        nudges = select(nl.c.channel, nl.c.user, nl.c.created_at, nl.c.rule, nl.c.level,
-                        nl.c.feedback).where(
+        nudges = select(nl.c.channel, nl.c.feedback, func.count()).where(
             nl.c.workspace == workspace,
             nl.c.created_at >= _utc(week_start),
             nl.c.created_at < _utc(end),
         )
         if wanted is not None:
             nudges = nudges.where(nl.c.channel.in_(wanted))
-        inputs.nudges = [
-            NudgeRow(channel, user, _as_date(created), rule, level, feedback)
-            for channel, user, created, rule, level, feedback in conn.execute(nudges)
-        ]
-        rd = RuleDemotion.__table__
-        inputs.demoted_rules = sorted(
-            rule
-            for rule, demoted_at, reported_at in conn.execute(
-                select(rd.c.rule, rd.c.demoted_at, rd.c.reported_at).where(
-                    rd.c.workspace == workspace
-                )
+        for channel, feedback, n in conn.execute(nudges.group_by(nl.c.channel, nl.c.feedback)):
+            t = get(channel)
+            t.nudges += int(n)
+            if feedback:
+                t.ratings[feedback] += int(n)
+    return totals
+
+
+def demoted_rules(store: Any, workspace: str, week_start: date) -> list[str]:
+    """Rules demoted by feedback that the digest should mention (new this week or untold)."""
+    rd = RuleDemotion.__table__
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(rd.c.rule, rd.c.demoted_at, rd.c.reported_at).where(
+                rd.c.workspace == workspace
             )
-            if reported_at is None or _as_date(demoted_at) >= week_start
-        )
-    return inputs
+        ).all()
+    return sorted(
+        rule for rule, demoted_at, reported_at in rows
+        if reported_at is None or _as_date(demoted_at) >= week_start
+    )
 
 
 def _as_date(value: datetime | date) -> date:
@@ -152,21 +162,20 @@ def _as_date(value: datetime | date) -> date:
 
 def channel_digest(store: Any, workspace: str, channel: str, week_start: date) -> ChannelDigest:
     """Compute one channel's digest for a week from the store."""
-    inputs = load_inputs(store, workspace, week_start, [channel])
-    return compute_channel_digest(
-        channel, week_start, inputs.rows, inputs.rule_hits, inputs.delays, inputs.nudges,
-        inputs.demoted_rules,
+    totals = load_totals(store, workspace, week_start, [channel]).get(channel)
+    return digest_from_totals(
+        totals or ChannelTotals(channel), week_start, demoted_rules(store, workspace, week_start)
     )
 
 
 def workspace_digests(store: Any, workspace: str, week_start: date) -> dict[str, ChannelDigest]:
     """Digests of every channel with activity in the week (a few queries for all of them)."""
-    inputs = load_inputs(store, workspace, week_start)
-    active = sorted({r.channel for r in inputs.rows if r.day >= week_start and r.messages})
-    return compute_workspace_digests(
-        week_start, inputs.rows, inputs.rule_hits, inputs.delays, inputs.nudges,
-        inputs.demoted_rules, channels=active,
-    )
+    demoted = demoted_rules(store, workspace, week_start)
+    return {
+        channel: digest_from_totals(totals, week_start, demoted)
+        for channel, totals in sorted(load_totals(store, workspace, week_start).items())
+        if totals.this_users or totals.anonymous_this
+    }
 
 
 def personal_digest(

@@ -248,3 +248,37 @@ def test_preview_is_private_and_computed_from_the_store(store: Store) -> None:
     assert not response.public
     assert "Voices: 4" in text and "Median time to a first answer: 80 s" in text
     assert store.digest_runs(WS) == []  # a preview claims nothing
+
+
+def test_database_sums_give_the_same_digest_as_the_row_arithmetic(store: Store) -> None:
+    from bot.digest.compute import CounterRow, DelayRow, RuleHitRow, compute_channel_digest
+    from bot.digest.source import channel_digest
+
+    week = date(2024, 6, 3)
+    deltas = []
+    for offset in range(-50, 7):
+        day = week + timedelta(days=offset)
+        for n, user in enumerate(("U1", "U2", "U3", "", "U5")):
+            if (offset + n) % 3:
+                deltas.append(CounterDelta(
+                    WS, "C1", user, day, messages=n + 1, questions=n % 2, answers=(n + 1) % 2,
+                    thanks=n % 3 == 0, praise_received=n == 2, tone_negative=n % 2,
+                    tone_positive=(offset + n) % 2))
+        deltas.append(CounterDelta(WS, "C2", "U1", day, messages=4))
+    store.add_counters(deltas)
+    store.record_activity(Activity(
+        rule_hits=[(WS, "C1", "U1", week, "tone.harsh", 2), (WS, "C1", "U2", week, "x.y", 5),
+                   (WS, "C1", "U2", week - timedelta(days=1), "x.y", 9)],
+        answer_delays=[(WS, "C1", "U2", week + timedelta(days=1), 30.0),
+                       (WS, "C1", "U3", week + timedelta(days=2), 90.0)]))
+    from_db = channel_digest(store, WS, "C1", week)
+    rows = [CounterRow(r.channel, r.user, r.day, r.messages, r.questions, r.answers, r.thanks,
+                       r.praise_received, r.nudges_delivered, r.tone_negative, r.tone_positive)
+            for r in store.counters(WS, week - timedelta(days=60), week + timedelta(days=7))]
+    by_rows = compute_channel_digest(
+        "C1", week, rows,
+        [RuleHitRow("C1", "U1", week, "tone.harsh", 2), RuleHitRow("C1", "U2", week, "x.y", 5)],
+        [DelayRow("C1", "U2", week, 30.0), DelayRow("C1", "U3", week, 90.0)])
+    assert from_db == by_rows
+    assert from_db.voices == 5 and from_db.top_rules == [("x.y", 5), ("tone.harsh", 2)]
+    assert from_db.median_first_answer_seconds == 60.0
