@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -31,6 +32,8 @@ _coach: Any = None
 def _init_worker(database_url: str | None, niceness: int) -> None:
     """Worker-process start-up: lower priority, then build the worker's Coach."""
     global _coach
+    # The serving process decides when to stop (it drains this worker on shutdown).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(niceness)
     from bot.coaching.coach import Coach

@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
+from bot.adapters.slack import app as slack_app
 from bot.coaching.models import CommandContext
 from tests.e2e.slack.fake_slack import INSTALLED_TEAM_ID, TEAM_ID
 from tests.e2e.slack.harness import HOSTILE, SlackHarness, event_envelope, message_event
@@ -237,3 +240,26 @@ async def test_failed_digest_post_is_retried_on_the_next_run(slack: SlackHarness
     assert await slack.app.digests.run_once(next_monday + timedelta(minutes=1)) == 1
     assert [c.params["channel"] for c in slack.fake.calls_of("chat.postMessage")] == [
         "C0DIGEST", "C0DIGEST"]
+
+
+async def test_slow_answer_is_acknowledged_then_sent_to_the_response_url(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(slack_app, "INLINE_ANSWER_SECONDS", 0.0)
+    status, body = await slack.command("help")
+    assert status == 200
+    assert body == {"response_type": "ephemeral", "text": "Working on it…"}
+    [late] = await slack.fake.wait_for("response_url")
+    assert late.params["response_type"] == "ephemeral"
+    assert "/coach snooze" in _texts(late.params["blocks"])
+
+
+async def test_mydata_is_shown_privately_as_json(slack: SlackHarness) -> None:
+    await slack.event(message_event(HOSTILE))
+    await slack.fake.wait_for("chat.postEphemeral")
+    await slack.app.idle()
+    status, body = await slack.command("mydata")
+    assert status == 200 and body["response_type"] == "ephemeral"
+    text = _texts(body["blocks"])
+    assert "```" in text and "tone.personal-insult" in text
+    assert "idiot" not in text  # counters only, never the message
