@@ -20,7 +20,7 @@ from bot.coaching.models import CommandContext, Nudge, Response
 from bot.coaching.policy import NudgeBudget, effective_findings, is_tracked
 from bot.coaching.settings import WorkspaceSettings
 from bot.core.models import Analysis, Finding, Level, Message
-from bot.store.repository import ANONYMOUS, Activity, CounterDelta, NewNudge, Store
+from bot.store.repository import ANONYMOUS, Activity, CounterDelta, NewNudge, Prefs, Store
 
 log = structlog.get_logger(__name__)
 
@@ -91,6 +91,8 @@ class Coach:
         self.clock: Clock = clock or system_clock
         self.budget = NudgeBudget(store)
         self._last_purge: datetime | None = None
+        self._specs: dict[str, Any] | None = None  # the engine's rules never change
+        self._packs: dict[str, str] | None = None
 
     @classmethod
     def create(
@@ -121,14 +123,18 @@ class Coach:
 
     def rule_specs(self) -> dict[str, Any]:
         """The engine's rules by id."""
-        return {rule.id: rule for rule in self.engine.rules}
+        if self._specs is None:
+            self._specs = {rule.id: rule for rule in self.engine.rules}
+        return self._specs
 
     def rule_packs(self) -> dict[str, str]:
         """Rule id -> pack name."""
-        return {
-            rule.id: getattr(rule, "pack", "") or rule.id.split(".")[0]
-            for rule in self.engine.rules
-        }
+        if self._packs is None:
+            self._packs = {
+                rule.id: getattr(rule, "pack", "") or rule.id.split(".")[0]
+                for rule in self.engine.rules
+            }
+        return self._packs
 
     def settings(self, workspace: str) -> WorkspaceSettings:
         """The effective settings of a workspace."""
@@ -148,8 +154,9 @@ class Coach:
         """Analyze, count and apply the budget to one message; return the nudges to deliver now.
 
         Idempotent per `event_id` (or message id): a repeat returns []. Bot messages and
-        excluded channels are ignored entirely. If processing fails the claim is released
-        (so a platform retry can succeed) and the error propagates to the adapter.
+        excluded channels are ignored entirely. The event claim, counters and nudge log are
+        written in one transaction, so a failure leaves nothing behind (a platform retry can
+        succeed) and the error propagates to the adapter.
         """
         if message.is_bot:
             return []
@@ -159,17 +166,14 @@ class Coach:
         now = self.now()
         self._purge_daily(now)
         key = event_key(message, event_id)
-        if key is not None and not self.store.claim_event(key, now):
+        if key is not None and self.store.event_seen(key):
             log.debug("coach.duplicate_event", workspace=message.workspace)
             return []
-        try:
-            return self._process(message, settings, now)
-        except Exception:
-            if key is not None:
-                self.store.release_event(key)
-            raise
+        return self._process(message, settings, now, key)
 
-    def _process(self, message: Message, settings: WorkspaceSettings, now: datetime) -> list[Nudge]:
+    def _process(
+        self, message: Message, settings: WorkspaceSettings, now: datetime, key: str | None
+    ) -> list[Nudge]:
         analysis = self.engine.evaluate(message)
         workspace = message.workspace
         demoted = self.store.demoted_rules(workspace)
@@ -177,9 +181,52 @@ class Coach:
         credited = [u for u in dict.fromkeys(analysis.credited) if u and u != message.user]
         prefs = self.store.prefs_many(workspace, [message.user, *credited])
         author = prefs[message.user]
-        who = message.user if is_tracked(settings, author) else ANONYMOUS
-        day = utc_day(message.ts, now)
+        activity = self._activity(message, analysis, findings, settings, prefs, credited, now)
+        decisions = self.budget.select(message, findings, settings, author, now)
+        ids = self.store.record_message(
+            activity,
+            [
+                NewNudge(
+                    platform=message.platform,
+                    workspace=workspace,
+                    channel=message.channel,
+                    user=message.user,
+                    rule=d.finding.rule,
+                    level=str(d.finding.level),
+                    escalated=d.escalated,
+                    created_at=now,
+                )
+                for d in decisions
+            ],
+            event_key=key,
+            now=now,
+        )
+        if ids is None:  # another worker or replica handled this event meanwhile
+            log.debug("coach.duplicate_event", workspace=workspace)
+            return []
+        specs = self.rule_specs()
+        nudges = [
+            self._nudge(nudge_id, message, d.finding, d.escalated, specs.get(d.finding.rule))
+            for nudge_id, d in zip(ids, decisions, strict=True)
+        ]
+        for nudge in nudges:
+            log.info("coach.nudge", workspace=workspace, rule=nudge.rule, escalated=nudge.escalated)
+        return nudges
 
+    @staticmethod
+    def _activity(
+        message: Message,
+        analysis: Analysis,
+        findings: Sequence[Finding],
+        settings: WorkspaceSettings,
+        prefs: dict[str, Prefs],
+        credited: Sequence[str],
+        now: datetime,
+    ) -> Activity:
+        """The counters one message adds (under an anonymous id for people not tracked)."""
+        workspace = message.workspace
+        who = message.user if is_tracked(settings, prefs[message.user]) else ANONYMOUS
+        day = utc_day(message.ts, now)
         delta = CounterDelta(workspace, message.channel, who, day, messages=1)
         delta.words = analysis.words
         delta.questions = 1 if (analysis.is_question or analysis.questions) else 0
@@ -208,34 +255,7 @@ class Coach:
             activity.answer_delays = [
                 (workspace, message.channel, who, day, float(analysis.answer_delay))
             ]
-        self.store.record_activity(activity)
-
-        decisions = self.budget.select(message, findings, settings, author, now)
-        if not decisions:
-            return []
-        ids = self.store.add_nudges(
-            [
-                NewNudge(
-                    platform=message.platform,
-                    workspace=workspace,
-                    channel=message.channel,
-                    user=message.user,
-                    rule=d.finding.rule,
-                    level=str(d.finding.level),
-                    escalated=d.escalated,
-                    created_at=now,
-                )
-                for d in decisions
-            ]
-        )
-        specs = self.rule_specs()
-        nudges = [
-            self._nudge(nudge_id, message, d.finding, d.escalated, specs.get(d.finding.rule))
-            for nudge_id, d in zip(ids, decisions, strict=True)
-        ]
-        for nudge in nudges:
-            log.info("coach.nudge", workspace=workspace, rule=nudge.rule, escalated=nudge.escalated)
-        return nudges
+        return activity
 
     @staticmethod
     def _nudge(

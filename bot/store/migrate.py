@@ -47,6 +47,8 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             if not in_memory:
                 cursor.execute("PRAGMA journal_mode=WAL")
+                # Safe under WAL (no corruption); a power cut may lose the last commits.
+                cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left
             cursor.close()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
+import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -205,6 +208,19 @@ class Activity:
     answer_delays: list[tuple[str, str, str, date, float]] = field(default_factory=list)
 
 
+CACHE_ENV = "COACHBOT_CACHE_SECONDS"
+DEFAULT_CACHE_SECONDS = 5.0
+MAX_CACHE_ENTRIES = 50_000
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        return default
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -221,17 +237,62 @@ def _record(cls: Any, row: Any) -> Any:
 class Store:
     """Repository over the Coachbot database; all methods are synchronous and thread-safe."""
 
-    def __init__(self, engine: Engine) -> None:
-        """Wrap an engine whose schema is already migrated (see `Store.open`)."""
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        cache_seconds: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Wrap an engine whose schema is already migrated (see `Store.open`).
+
+        Settings, demotions and preferences are cached for `cache_seconds` (default
+        `$COACHBOT_CACHE_SECONDS`, else 5): changes made through this Store apply at once,
+        changes made by another replica within that time.
+        """
         self.engine = engine
+        if cache_seconds is None:
+            cache_seconds = _env_float(CACHE_ENV, DEFAULT_CACHE_SECONDS)
+        self.cache_seconds = cache_seconds
+        self._monotonic = monotonic
+        self._cache: dict[tuple[str, ...], tuple[float, Any]] = {}
+        self._cache_lock = threading.Lock()
+
+    # ---------------------------------------------------------------- cache
+    def _cached(self, key: tuple[str, ...], load: Callable[[], Any]) -> Any:
+        if self.cache_seconds <= 0:
+            return load()
+        now = self._monotonic()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < self.cache_seconds:
+            return hit[1]
+        value = load()
+        with self._cache_lock:
+            if len(self._cache) >= MAX_CACHE_ENTRIES:
+                self._cache.clear()
+            self._cache[key] = (now, value)
+        return value
+
+    def _forget_cached(self, *keys: tuple[str, ...]) -> None:
+        with self._cache_lock:
+            for key in keys:
+                self._cache.pop(key, None)
+
+    def clear_cache(self) -> None:
+        """Drop every cached setting, demotion and preference."""
+        with self._cache_lock:
+            self._cache.clear()
 
     @classmethod
-    def open(cls, url: str | None = None, *, upgrade: bool = True) -> Store:
+    def open(
+        cls, url: str | None = None, *, upgrade: bool = True, cache_seconds: float | None = None
+    ) -> Store:
         """Connect to `url` (default: `$COACHBOT_DATABASE_URL` or the user data dir) and migrate."""
         engine = migrate.make_engine(url or migrate.default_database_url())
         if upgrade:
             migrate.upgrade(engine)
-        return cls(engine)
+        return cls(engine, cache_seconds=cache_seconds)
 
     @property
     def url(self) -> str:
@@ -260,7 +321,10 @@ class Store:
 
     def settings(self, workspace: str) -> WorkspaceSettings:
         """The effective settings of a workspace (defaults where nothing is stored)."""
-        return WorkspaceSettings.from_values(workspace, self.setting_values(workspace))
+        return self._cached(  # type: ignore[no-any-return]
+            ("settings", workspace),
+            lambda: WorkspaceSettings.from_values(workspace, self.setting_values(workspace)),
+        )
 
     def save_settings(
         self, workspace: str, values: dict[str, Any], now: datetime | None = None
@@ -282,6 +346,7 @@ class Store:
                             workspace=workspace, key=key, value=encoded, updated_at=now
                         )
                     )
+        self._forget_cached(("settings", workspace))
 
     def workspaces(self) -> list[str]:
         """Every workspace with stored settings or counters."""
@@ -299,6 +364,11 @@ class Store:
     # ---------------------------------------------------------------- user preferences
     def prefs(self, workspace: str, user: str) -> Prefs:
         """One person's preferences."""
+        return self._cached(  # type: ignore[no-any-return]
+            ("prefs", workspace, user), lambda: self._load_prefs(workspace, user)
+        )
+
+    def _load_prefs(self, workspace: str, user: str) -> Prefs:
         table = _t(UserPrefs)
         with self.engine.connect() as conn:
             row = conn.execute(
@@ -309,6 +379,8 @@ class Store:
     def prefs_many(self, workspace: str, users: Iterable[str]) -> dict[str, Prefs]:
         """Preferences of several people at once (defaults for people with none stored)."""
         wanted = sorted(set(users))
+        if len(wanted) == 1:
+            return {wanted[0]: self.prefs(workspace, wanted[0])}
         result = {u: Prefs(workspace=workspace, user=u) for u in wanted}
         if not wanted:
             return result
@@ -352,6 +424,7 @@ class Store:
                         .where(table.c.workspace == workspace, table.c.user == user)
                         .values(updated_at=now, **changes)
                     )
+        self._forget_cached(("prefs", workspace, user))
         return self.prefs(workspace, user)
 
     def personal_digest_users(self, workspace: str) -> list[str]:
@@ -391,26 +464,77 @@ class Store:
     def record_activity(self, activity: Activity) -> None:
         """Add the counters, rule hits and answer delays of one message atomically."""
         with self.engine.begin() as conn:
-            self._add_counters(conn, activity.counters)
-            if activity.rule_hits:
-                self._upsert_add(
-                    conn,
-                    _t(RuleHit),  # type: ignore[arg-type]
-                    ("workspace", "channel", "user", "day", "rule"),
-                    ("hits",),
-                    [
-                        {"workspace": w, "channel": c, "user": u, "day": d, "rule": r, "hits": n}
-                        for w, c, u, d, r, n in activity.rule_hits
-                    ],
-                )
-            if activity.answer_delays:
-                conn.execute(
-                    insert(_t(AnswerDelay)),
-                    [
-                        {"workspace": w, "channel": c, "user": u, "day": d, "seconds": s}
-                        for w, c, u, d, s in activity.answer_delays
-                    ],
-                )
+            self._write_activity(conn, activity)
+
+    def _write_activity(self, conn: Connection, activity: Activity) -> None:
+        """Counters, rule hits and answer delays of one message, on an open transaction."""
+        self._add_counters(conn, activity.counters)
+        if activity.rule_hits:
+            self._upsert_add(
+                conn,
+                _t(RuleHit),  # type: ignore[arg-type]
+                ("workspace", "channel", "user", "day", "rule"),
+                ("hits",),
+                [
+                    {"workspace": w, "channel": c, "user": u, "day": d, "rule": r, "hits": n}
+                    for w, c, u, d, r, n in activity.rule_hits
+                ],
+            )
+        if activity.answer_delays:
+            conn.execute(
+                insert(_t(AnswerDelay)),
+                [
+                    {"workspace": w, "channel": c, "user": u, "day": d, "seconds": s}
+                    for w, c, u, d, s in activity.answer_delays
+                ],
+            )
+
+    def event_seen(self, key: str) -> bool:
+        """Whether an event was already processed (a cheap read before doing the work)."""
+        table = _t(ProcessedEvent)
+        with self.engine.connect() as conn:
+            return conn.execute(select(table.c.key).where(table.c.key == key)).first() is not None
+
+    def record_message(
+        self,
+        activity: Activity,
+        nudges: Sequence[NewNudge] = (),
+        event_key: str | None = None,
+        now: datetime | None = None,
+    ) -> list[int] | None:
+        """Claim the event, add its counters and log its nudges in ONE transaction.
+
+        Returns the new nudge ids, or None when another worker or replica already claimed
+        the event (then nothing is written).
+        """
+        with self.engine.begin() as conn:
+            if event_key is not None and not self._claim(conn, event_key, now or _now()):
+                return None
+            self._write_activity(conn, activity)
+            log = _t(NudgeLog)
+            ids = []
+            for nudge in nudges:
+                result = conn.execute(insert(log).values(**asdict(nudge)))
+                ids.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
+        return ids
+
+    @staticmethod
+    def _claim(conn: Connection, key: str, now: datetime) -> bool:
+        """Insert the event row unless it exists; True if this transaction claimed it."""
+        table = _t(ProcessedEvent)
+        dialect = conn.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            make = sqlite.insert if dialect == "sqlite" else postgresql.insert
+            stmt = make(table).values(key=key, created_at=now).on_conflict_do_nothing()
+            if dialect == "postgresql":  # psycopg reports no rowcount here: ask for the row
+                return conn.execute(stmt.returning(table.c.key)).first() is not None
+            return bool(conn.execute(stmt).rowcount)
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(table).values(key=key, created_at=now))
+        except IntegrityError:
+            return False
+        return True
 
     def add_counters(self, deltas: Sequence[CounterDelta]) -> None:
         """Add counter increments (summing rows that share a key)."""
@@ -674,6 +798,8 @@ class Store:
                 )
         except IntegrityError:
             return False
+        finally:
+            self._forget_cached(("demoted", workspace))
         return True
 
     def demotions(self, workspace: str, *, unreported_only: bool = False) -> list[Demotion]:
@@ -688,7 +814,10 @@ class Store:
 
     def demoted_rules(self, workspace: str) -> set[str]:
         """Ids of the rules demoted in a workspace."""
-        return {d.rule for d in self.demotions(workspace)}
+        cached = self._cached(
+            ("demoted", workspace), lambda: frozenset(d.rule for d in self.demotions(workspace))
+        )
+        return set(cached)
 
     def mark_demotions_reported(
         self, workspace: str, rules: Iterable[str], now: datetime | None = None
@@ -712,6 +841,7 @@ class Store:
             result = conn.execute(
                 delete(table).where(table.c.workspace == workspace, table.c.rule == rule)
             )
+        self._forget_cached(("demoted", workspace))
         return bool(result.rowcount)
 
     # ---------------------------------------------------------------- digest runs
@@ -852,6 +982,7 @@ class Store:
                     runs.c.workspace == workspace, runs.c.kind == "personal", runs.c.target == user
                 )
             ).rowcount
+        self._forget_cached(("prefs", workspace, user))
         return deleted
 
     def forget_workspace(self, workspace: str) -> int:
@@ -872,6 +1003,7 @@ class Store:
                 deleted += conn.execute(
                     delete(table).where(table.c.workspace == workspace)
                 ).rowcount
+        self.clear_cache()
         return deleted
 
     # ---------------------------------------------------------------- retention

@@ -265,3 +265,37 @@ def test_forget_workspace_leaves_other_workspaces(store: Store) -> None:
     assert store.forget_workspace("W") == 4
     assert store.workspaces() == ["X"]
     assert store.export_user("X", "U")["nudges"]
+
+
+def test_record_message_claims_the_event_in_the_same_transaction(store: Store) -> None:
+    activity = Activity(counters=[CounterDelta("W", "C", "U", DAY, messages=1)])
+    nudge = NewNudge("slack", "W", "C", "U", "r", "nudge", False, NOW)
+    first = store.record_message(activity, [nudge], event_key="slack:W:e:1", now=NOW)
+    assert first is not None and len(first) == 1
+    assert store.event_seen("slack:W:e:1")
+    assert store.record_message(activity, [nudge], event_key="slack:W:e:1", now=NOW) is None
+    assert store.totals("W", DAY, DAY + timedelta(days=1)).messages == 1
+    assert len(store.nudges("W")) == 1
+    assert store.record_message(activity, [], event_key=None, now=NOW) == []
+    assert store.totals("W", DAY, DAY + timedelta(days=1)).messages == 2
+
+
+def test_cache_serves_other_replicas_changes_after_its_ttl(database_url: str) -> None:
+    ticks = [0.0]
+    reader = Store.open(database_url, cache_seconds=5)
+    reader._monotonic = lambda: ticks[0]  # a controllable clock for the cache
+    writer = Store.open(database_url, cache_seconds=5)
+    assert reader.settings("W").daily_cap == 3 and not reader.prefs("W", "U").paused
+    writer.save_settings("W", {"daily_cap": 9}, NOW)
+    writer.update_prefs("W", "U", NOW, paused=True)
+    writer.demote("W", "r", 0, 5, NOW)
+    assert reader.settings("W").daily_cap == 3  # still cached
+    ticks[0] = 5.1
+    assert reader.settings("W").daily_cap == 9
+    assert reader.prefs("W", "U").paused
+    assert reader.demoted_rules("W") == {"r"}
+    # the writer's own changes apply at once
+    writer.update_prefs("W", "U", NOW, paused=False)
+    assert not writer.prefs("W", "U").paused
+    reader.close()
+    writer.close()
