@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import aiohttp
 import discord
 import structlog
 import yarl
@@ -155,6 +156,16 @@ class CoachbotClient(discord.AutoShardedClient):
         self.digest_runner = DigestRunner.create(self)
         if self.digest_runner is not None:
             self.digest_runner.start()
+
+    async def on_ready(self) -> None:
+        """Log that the gateway is ready (commands were synced in setup_hook, not here)."""
+        log.info(
+            "discord_ready",
+            guilds=len(self.guilds),
+            shards=sorted(self.shards),
+            shard_count=self.shard_count,
+            invite_url=invite_url(self.application_id) if self.application_id else None,
+        )
 
     async def close(self) -> None:
         """Stop the digest loop, then disconnect."""
@@ -354,7 +365,7 @@ def main() -> int:
         coach = Coach.create(database_url=config.database_url)
     except Exception as exc:
         print(
-            f"coachbot run discord: could not open the database "
+            "coachbot run discord: could not load the rules or open the database "
             f"(COACHBOT_DATABASE_URL): {type(exc).__name__}: {exc}",
             file=sys.stderr,
         )
@@ -395,4 +406,14 @@ async def _serve(config: DiscordConfig, coach: Any) -> int:
             return 2
         except asyncio.CancelledError:
             pass
+        except (OSError, aiohttp.ClientError, discord.DiscordException) as exc:
+            where = config.api_base or discord.http.Route.BASE
+            print(
+                f"coachbot run discord: could not connect to Discord ({where}): "
+                f"{type(exc).__name__}: {exc}",
+                file=sys.stderr,
+            )
+            return 1
+        finally:
+            await asyncio.to_thread(coach.close)
     return 0

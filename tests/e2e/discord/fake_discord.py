@@ -422,15 +422,15 @@ class FakeDiscord:
             shard_id = self.shard_of(int(guild_id)) if guild_id else 0
         await self.sessions[shard_id].send(event, data)
 
-    async def dispatch_many(self, event: str, payloads_json: list[str], *, shard_id: int = 0) -> None:
+    async def dispatch_many(
+        self, event: str, payloads_json: list[str], *, shard_id: int = 0
+    ) -> None:
         """Send many dispatches whose data is already JSON text, as fast as the socket takes them."""
         session = self.sessions[shard_id]
         async with session.send_lock:
             for data in payloads_json:
                 session.seq += 1
-                await session.ws.send_str(
-                    f'{{"op":0,"t":"{event}","s":{session.seq},"d":{data}}}'
-                )
+                await session.ws.send_str(f'{{"op":0,"t":"{event}","s":{session.seq},"d":{data}}}')
 
     async def drop_connection(self, shard_id: int = 0) -> None:
         """Close a shard's socket abnormally so the client reconnects and resumes."""

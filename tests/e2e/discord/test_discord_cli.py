@@ -102,3 +102,52 @@ async def test_bad_configuration_exits_2_naming_the_variable_before_connecting(
     assert variable in stderr.decode()
     assert "Traceback" not in stderr.decode()
     assert fake.requests == [] and fake.identifies == []
+
+
+async def run_to_exit(env: dict[str, str]) -> tuple[int | None, str]:
+    """Run `coachbot run discord` until it exits; return its code and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        *coachbot_command(),
+        "run",
+        "discord",
+        env=base_env(**env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode, stderr.decode()
+
+
+async def test_a_token_discord_rejects_exits_2_naming_the_variable(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    code, stderr = await run_to_exit(
+        {
+            "DISCORD_TOKEN": "wrong-token",
+            "DISCORD_API_BASE": fake.api_base,
+            "DISCORD_GATEWAY_URL": fake.gateway_url,
+            "COACHBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'coach.db'}",
+        }
+    )
+    assert code == 2
+    assert "DISCORD_TOKEN" in stderr and "Traceback" not in stderr
+    assert [r.status for r in fake.requests] == [401]
+    assert fake.identifies == []
+
+
+async def test_an_unreachable_api_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    closed = FakeDiscord()  # started and stopped again: its port is now closed
+    await closed.start()
+    api_base, gateway_url = closed.api_base, closed.gateway_url
+    await closed.stop()
+    code, stderr = await run_to_exit(
+        {
+            "DISCORD_TOKEN": "tok",
+            "DISCORD_API_BASE": api_base,
+            "DISCORD_GATEWAY_URL": gateway_url,
+            "COACHBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'coach.db'}",
+        }
+    )
+    assert code == 1
+    assert "could not connect to Discord" in stderr and api_base in stderr
+    assert "Traceback" not in stderr
