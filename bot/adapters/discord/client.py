@@ -197,9 +197,11 @@ class CoachbotClient(discord.AutoShardedClient):
                     self._process_pool,
                     functools.partial(self.coach.process, to_message(message), str(message.id)),
                 )
-            except Exception:
+            except Exception as exc:
+                # No traceback: an exception's text could quote the message, which never
+                # reaches the logs.
                 metrics.MESSAGES.labels(outcome="failed").inc()
-                log.exception("coach_process_failed", message_id=message.id)
+                log.error("coach_process_failed", message_id=message.id, error=type(exc).__name__)
                 return
             metrics.MESSAGES.labels(outcome="processed").inc()
             for nudge in nudges:
@@ -217,9 +219,20 @@ class CoachbotClient(discord.AutoShardedClient):
     async def _on_tree_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
+        """Log a failed `/coach` (no text) and still give the person a private answer."""
+        original = getattr(error, "original", error)
         log.error(
-            "app_command_error", error=type(error).__name__, command=_command_name(interaction)
+            "app_command_error",
+            command=_command_name(interaction),
+            error=type(original).__name__,
         )
+        if interaction.response.is_done():
+            return
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.response.send_message(
+                "Coachbot could not answer that right now. Please try again in a moment.",
+                ephemeral=True,
+            )
 
     # --- REST failure accounting -----------------------------------------------------------
 

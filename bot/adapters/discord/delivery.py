@@ -49,6 +49,11 @@ class NudgeDelivery:
                 metrics.NUDGES.labels(outcome="failed").inc()
                 log.warning("nudge_dm_failed", nudge_id=nudge.id, status=exc.status, code=exc.code)
             return False
+        except Exception as exc:  # a network failure: record it, never crash the handler
+            await self._record(nudge.id, False, "send_failed")
+            metrics.NUDGES.labels(outcome="failed").inc()
+            log.warning("nudge_dm_failed", nudge_id=nudge.id, error=type(exc).__name__)
+            return False
         await self._record(nudge.id, True, None)
         metrics.NUDGES.labels(outcome="delivered").inc()
         return True

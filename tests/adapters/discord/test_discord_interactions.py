@@ -184,3 +184,28 @@ async def test_forget_asks_for_confirmation_with_a_persistent_button(
         for c in row["components"]
     ]
     assert "coach:forget:confirm" in ids
+
+
+class BrokenCoach(Coach):
+    """The real Coach whose command router fails (an outage)."""
+
+    def command(self, ctx: CommandContext, text: str) -> Response:
+        """Fail like a database outage would."""
+        raise ConnectionError("database unreachable")
+
+
+async def test_an_outage_still_gets_a_private_answer(
+    fake: FakeDiscord, coach: Coach, endpoint_overrides: None
+) -> None:
+    config = DiscordConfig(token=fake.token, api_base=fake.api_base, gateway_url=fake.gateway_url)
+    apply_endpoint_overrides(config)
+    client = CoachbotClient(config, BrokenCoach(coach.engine, coach.store))
+    await client.login(fake.token)
+    try:
+        payload = fake.command_payload(new_user("hal"), ["coach", "rules"])
+        await invoke(client, payload)
+        (callback,) = answers(fake, payload)
+        assert callback.body["data"]["flags"] == EPHEMERAL
+        assert "could not answer" in embed_text(callback.body["data"])
+    finally:
+        await client.close()
