@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -28,6 +30,7 @@ EXCERPT_CHARS = 80
 RETENTION_ENV = "COACHBOT_RETENTION_WEEKS"
 DEFAULT_RETENTION_WEEKS = 26
 PURGE_EVERY = timedelta(days=1)
+RECENT_EVENTS = 20_000
 
 
 class RuleInfo(Protocol):
@@ -81,6 +84,36 @@ def event_key(message: Message, event_id: str | None) -> str | None:
     return key
 
 
+class RecentKeys:
+    """A bounded, thread-safe set of event keys this process has started on (LRU eviction).
+
+    Catches platform retries before any work; the database claim in the same transaction as
+    the counters is what makes delivery exactly-once across processes and replicas.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        """Remember at most `capacity` keys."""
+        self.capacity = capacity
+        self._keys: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, key: str) -> bool:
+        """Add a key; False if it was already there."""
+        with self._lock:
+            if key in self._keys:
+                self._keys.move_to_end(key)
+                return False
+            self._keys[key] = None
+            if len(self._keys) > self.capacity:
+                self._keys.popitem(last=False)
+            return True
+
+    def discard(self, key: str) -> None:
+        """Forget a key."""
+        with self._lock:
+            self._keys.pop(key, None)
+
+
 class Coach:
     """One per process: turns messages into counters and nudges, and answers `/coach`."""
 
@@ -91,6 +124,7 @@ class Coach:
         self.clock: Clock = clock or system_clock
         self.budget = NudgeBudget(store)
         self._last_purge: datetime | None = None
+        self._recent = RecentKeys(RECENT_EVENTS)
         self._specs: dict[str, Any] | None = None  # the engine's rules never change
         self._packs: dict[str, str] | None = None
 
@@ -166,10 +200,15 @@ class Coach:
         now = self.now()
         self._purge_daily(now)
         key = event_key(message, event_id)
-        if key is not None and self.store.event_seen(key):
+        if key is not None and not self._recent.add(key):
             log.debug("coach.duplicate_event", workspace=message.workspace)
             return []
-        return self._process(message, settings, now, key)
+        try:
+            return self._process(message, settings, now, key)
+        except Exception:
+            if key is not None:
+                self._recent.discard(key)  # nothing was written: a retry may try again
+            raise
 
     def _process(
         self, message: Message, settings: WorkspaceSettings, now: datetime, key: str | None

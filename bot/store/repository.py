@@ -208,6 +208,9 @@ class Activity:
     answer_delays: list[tuple[str, str, str, date, float]] = field(default_factory=list)
 
 
+# Prepared statements reused across calls, by (purpose, dialect[, table]).
+_STATEMENTS: dict[tuple[str, ...], Any] = {}
+
 CACHE_ENV = "COACHBOT_CACHE_SECONDS"
 DEFAULT_CACHE_SECONDS = 5.0
 MAX_CACHE_ENTRIES = 50_000
@@ -514,7 +517,7 @@ class Store:
             log = _t(NudgeLog)
             ids = []
             for nudge in nudges:
-                result = conn.execute(insert(log).values(**asdict(nudge)))
+                result = conn.execute(insert(log), asdict(nudge))
                 ids.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
         return ids
 
@@ -525,10 +528,16 @@ class Store:
         dialect = conn.dialect.name
         if dialect in ("sqlite", "postgresql"):
             make = sqlite.insert if dialect == "sqlite" else postgresql.insert
-            stmt = make(table).values(key=key, created_at=now).on_conflict_do_nothing()
-            if dialect == "postgresql":  # psycopg reports no rowcount here: ask for the row
-                return conn.execute(stmt.returning(table.c.key)).first() is not None
-            return bool(conn.execute(stmt).rowcount)
+            stmt = _STATEMENTS.get(("claim", dialect))
+            if stmt is None:
+                stmt = make(table).on_conflict_do_nothing()
+                if dialect == "postgresql":  # psycopg reports no rowcount here: ask for the row
+                    stmt = stmt.returning(table.c.key)
+                _STATEMENTS[("claim", dialect)] = stmt
+            result = conn.execute(stmt, {"key": key, "created_at": now})
+            if dialect == "postgresql":
+                return result.first() is not None
+            return bool(result.rowcount)
         try:
             with conn.begin_nested():
                 conn.execute(insert(table).values(key=key, created_at=now))
@@ -573,12 +582,15 @@ class Store:
         rows = sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys))  # stable lock order
         dialect = conn.dialect.name
         if dialect in ("sqlite", "postgresql"):
-            make = sqlite.insert if dialect == "sqlite" else postgresql.insert
-            stmt = make(table)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys),
-                set_={name: table.c[name] + stmt.excluded[name] for name in amounts},
-            )
+            stmt = _STATEMENTS.get(("upsert", dialect, table.name))
+            if stmt is None:  # built once: constructing it costs more than running it
+                make = sqlite.insert if dialect == "sqlite" else postgresql.insert
+                base = make(table)
+                stmt = base.on_conflict_do_update(
+                    index_elements=list(keys),
+                    set_={name: table.c[name] + base.excluded[name] for name in amounts},
+                )
+                _STATEMENTS[("upsert", dialect, table.name)] = stmt
             conn.execute(stmt, rows)
             return
         for row in rows:  # other databases: update, else insert

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.coaching.coach import Coach
 from bot.coaching.settings import WorkspaceSettings
 from bot.core.models import Level
@@ -193,3 +195,27 @@ def test_retention_runs_daily_from_the_message_path(coach: Coach, chat, clock) -
     assert (
         coach.store.totals("T1", clock().date(), clock().date() + timedelta(days=1)).messages == 1
     )
+
+
+def test_a_failed_message_can_be_retried(coach: Coach, chat, clock) -> None:
+    message = chat.msg("U1", "blame")
+    real = coach.engine.evaluate
+
+    def broken(_message):  # type: ignore[no-untyped-def]
+        raise RuntimeError("engine down")
+
+    coach.engine.evaluate = broken  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        coach.process(message, event_id="Ev9")
+    coach.engine.evaluate = real  # type: ignore[method-assign]
+    assert coach.process(message, event_id="Ev9")  # nothing was written the first time
+    assert coach.process(message, event_id="Ev9") == []
+
+
+def test_duplicate_seen_only_by_the_database_is_dropped(coach: Coach, chat, clock) -> None:
+    message = chat.msg("U1", "blame")
+    assert coach.process(message, event_id="Ev7")
+    coach._recent = type(coach._recent)(10)  # as if another process got the retry
+    assert coach.process(message, event_id="Ev7") == []
+    day = clock().date()
+    assert coach.store.totals("T1", day, day + timedelta(days=1)).messages == 1
