@@ -14,6 +14,7 @@ import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -69,18 +70,24 @@ def word_features(tokens: Sequence[str]) -> set[str]:
     return feats
 
 
+@lru_cache(maxsize=65536)
+def _token_char_grams(token: str) -> frozenset[str]:
+    padded = f" {token} "
+    size = len(padded)
+    grams: set[str] = set()
+    for n in CHAR_NGRAMS:
+        if n > size:
+            break
+        grams.update("c:" + padded[i : i + n] for i in range(size - n + 1))
+    return frozenset(grams)
+
+
 def char_features(tokens: Sequence[str]) -> set[str]:
     """Character n-grams (`c:`) inside each word padded with spaces (like char_wb)."""
     feats: set[str] = set()
     for token in set(tokens):
-        if len(token) > MAX_CHAR_WORD:
-            continue
-        padded = f" {token} "
-        size = len(padded)
-        for n in CHAR_NGRAMS:
-            if n > size:
-                break
-            feats.update("c:" + padded[i : i + n] for i in range(size - n + 1))
+        if len(token) <= MAX_CHAR_WORD:
+            feats.update(_token_char_grams(token))
     return feats
 
 
