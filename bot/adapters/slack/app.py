@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import re
@@ -12,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
@@ -483,11 +485,20 @@ class SlackCoachApp:
         return application
 
     async def _on_startup(self, _application: web.Application) -> None:
+        # One pooled HTTP session for all Web API calls (Bolt's per-request clients share it);
+        # without it slack_sdk opens a new connection per call.
+        self.client.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self.client.timeout)
+        )
         if self.worker is not None:
             await self.worker.start()
         if self.config.socket_mode:
             self._socket_handler = _start_socket_mode(self)
         self._digest_task = asyncio.ensure_future(self._digest_loop())
+        # The rules, indexes and SQLAlchemy metadata loaded so far live as long as the process;
+        # keep them out of the garbage collector's full passes (one took >100 ms, stalling acks).
+        gc.collect()
+        gc.freeze()
         self.ready = True
 
     async def _on_shutdown(self, _application: web.Application) -> None:
@@ -505,7 +516,10 @@ class SlackCoachApp:
         with contextlib.suppress(TimeoutError):
             await self.idle(SHUTDOWN_GRACE_SECONDS)
         if self.worker is not None:
-            await asyncio.to_thread(self.worker.close)
+            await self.worker.close()
+        if self.client.session is not None:
+            await self.client.session.close()
+            self.client.session = None
 
     # -- digests -----------------------------------------------------------------------------
     async def _digest_loop(self) -> None:
@@ -525,6 +539,7 @@ class SlackCoachApp:
             return None
         client = build_client(self.config)
         client.token = bot.bot_token
+        client.session = self.client.session
         return client
 
 

@@ -4,18 +4,20 @@
 the serving process it would compete with the event loop for the GIL and slow every ack
 down. Here it runs in one spawned worker process with its own Coach on the same database
 (idempotency is the store's, so it stays safe across processes and replicas). One worker
-keeps the engine's per-channel conversation windows in one place.
+keeps the engine's per-channel conversation windows in one place. Messages that queue up
+while the worker is busy go over in batches, in arrival order, to keep the serving
+process's share of the work small.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import structlog
@@ -26,7 +28,12 @@ from bot.core.models import Message
 log = structlog.get_logger("coachbot.slack.worker")
 
 WORKER_NICENESS = 10
+MAX_BATCH = 64
 _coach: Any = None
+
+
+class WorkerError(RuntimeError):
+    """Coach.process failed in the worker; the message names only the exception type."""
 
 
 def _init_worker(database_url: str | None, niceness: int) -> None:
@@ -39,10 +46,19 @@ def _init_worker(database_url: str | None, niceness: int) -> None:
     from bot.coaching.coach import Coach
 
     _coach = Coach.create(database_url=database_url)
+    gc.collect()
+    gc.freeze()  # the engine's long-lived objects: no full-GC pauses over them
 
 
-def _process(message: Message, event_id: str | None) -> list[Nudge]:
-    return _coach.process(message, event_id)  # type: ignore[no-any-return]
+def _process_batch(batch: list[tuple[Message, str | None]]) -> list[list[Nudge] | str]:
+    """Run Coach.process on each message in order; a failure becomes its exception's name."""
+    results: list[list[Nudge] | str] = []
+    for message, event_id in batch:
+        try:
+            results.append(_coach.process(message, event_id))
+        except Exception as exc:  # noqa: BLE001 - reported per message, text-free
+            results.append(type(exc).__name__)
+    return results
 
 
 def _ready() -> bool:
@@ -56,6 +72,9 @@ class ProcessWorker:
         self.database_url = database_url
         self.niceness = niceness
         self._pool: ProcessPoolExecutor | None = None
+        self._queue: list[tuple[Message, str | None, asyncio.Future[list[Nudge]]]] = []
+        self._wake: asyncio.Event | None = None
+        self._consumer: asyncio.Future[None] | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -71,24 +90,59 @@ class ProcessWorker:
         """Start the worker and wait until its Coach is loaded."""
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor(), _ready)
+        self._wake = asyncio.Event()
+        self._consumer = asyncio.ensure_future(self._consume())
 
     async def process(self, message: Message, event_id: str | None) -> list[Nudge]:
         """Coach.process(message, event_id) in the worker process."""
+        if self._wake is None:
+            await self.start()
+        assert self._wake is not None
+        future: asyncio.Future[list[Nudge]] = asyncio.get_running_loop().create_future()
+        self._queue.append((message, event_id, future))
+        self._wake.set()
+        return await future
+
+    async def _consume(self) -> None:
+        assert self._wake is not None
         loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._executor(), _process, message, event_id)
-        except BrokenProcessPool:
-            log.error("slack.worker_died")
-            self._discard()
-            raise
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                try:
+                    results = await loop.run_in_executor(
+                        self._executor(), _process_batch, [(m, e) for m, e, _ in batch]
+                    )
+                except Exception as exc:  # noqa: BLE001 - e.g. the worker died: restart it
+                    log.error("slack.worker_failed", error=type(exc).__name__)
+                    self._discard()
+                    results = [type(exc).__name__] * len(batch)
+                for (_, _, future), result in zip(batch, results, strict=True):
+                    if future.done():
+                        continue
+                    if isinstance(result, str):
+                        future.set_exception(WorkerError(result))
+                    else:
+                        future.set_result(result)
 
     def _discard(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def close(self) -> None:
-        """Stop the worker (pending work is finished first)."""
+    async def close(self) -> None:
+        """Stop the worker (call after pending work is done)."""
+        if self._consumer is not None:
+            self._consumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._consumer
+            self._consumer = None
+        for _, _, future in self._queue:
+            if not future.done():
+                future.set_exception(WorkerError("shutdown"))
+        self._queue.clear()
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True)
+            await asyncio.to_thread(pool.shutdown, True)

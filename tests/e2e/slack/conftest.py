@@ -36,9 +36,9 @@ async def make_harness(
     """Build and serve the real app for a config (extra env overrides the defaults)."""
     started: list[tuple[web.AppRunner, SlackHarness]] = []
 
-    async def build(**env: str) -> SlackHarness:
+    async def build(worker: bool = False, **env: str) -> SlackHarness:
         config = slack_config(fake_slack, tmp_path / "coachbot.db", **env)
-        app = create_app(config)
+        app = create_app(config, worker=worker)
         runner, url = await serve(app)
         session = aiohttp.ClientSession()
         harness = SlackHarness(app, app.coach, fake_slack, url, session)  # type: ignore[arg-type]

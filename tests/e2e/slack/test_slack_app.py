@@ -201,3 +201,18 @@ async def test_socket_mode_receives_events_over_the_websocket(
     await slack.fake.wait_for("socket_ack", envelope_id=envelope)
     [nudge] = await slack.fake.wait_for("chat.postEphemeral")
     assert nudge.params["channel"] == "C0SOCK"
+
+
+async def test_worker_process_nudges_each_author_once_in_order(
+    make_harness: Callable[..., Any],
+) -> None:
+    slack: SlackHarness = await make_harness(worker=True)
+    payloads = [message_event(HOSTILE, user=f"U0W{i:03d}") for i in range(12)]
+    for payload in payloads:
+        await slack.event(payload)
+    await slack.event(payloads[3], headers={"X-Slack-Retry-Num": "1"})
+    await slack.fake.wait_for("chat.postEphemeral", count=12, timeout=30)
+    await slack.app.idle()
+    users = [c.params["user"] for c in slack.fake.calls_of("chat.postEphemeral")]
+    assert sorted(users) == [f"U0W{i:03d}" for i in range(12)]
+    assert len(slack.coach.store.nudges(TEAM_ID)) == 12
