@@ -81,7 +81,9 @@ def sentiment_decisions_identical(texts: list[str]) -> tuple[int, int]:
     compared = mismatches = 0
     for message in as_messages(texts):
         doc = Document(message)
-        for sentence, fast in sentence_scores(doc):
+        fast_scores = dict(sentence_scores(doc))
+        for sentence in doc.sentences:
+            fast = fast_scores.get(sentence, 0.0)
             full = vader.polarity_scores(doc.sentence_text(sentence))["compound"]
             compared += 1
             if (full <= -DECISION_MAGNITUDE) != (fast <= -DECISION_MAGNITUDE) or (

@@ -24,7 +24,7 @@ from vaderSentiment.vaderSentiment import (
     SentimentIntensityAnalyzer,
 )
 
-from bot.core.text import Document, Sentence, words_of
+from bot.core.text import MAX_SENTENCE_WORDS, Document, Sentence, words_of
 
 _lock = threading.Lock()
 _analyzer: SentimentIntensityAnalyzer | None = None
@@ -165,17 +165,41 @@ def _has_lexicon_entry(doc: Document, sentence: Sentence, text: str) -> bool:
     return not text.isascii() and any(ch in _VOCAB.emoji for ch in text)
 
 
+def _message_cannot_score(doc: Document) -> bool:
+    """True when no sentence of the message can reach ±0.5, judged on the whole message.
+
+    The whole-message bound is at least every sentence's bound (its lexicon words, boosters and
+    punctuation are a superset), except across the chunk cuts of very long sentences, so
+    messages longer than one chunk are always judged per sentence.
+    """
+    masked = doc.masked
+    if (
+        _VOCAB.plain_words.isdisjoint(doc.words)
+        and not _EMOTICON_HINT_RE.search(masked)
+        and (masked.isascii() or not any(ch in _VOCAB.emoji for ch in masked))
+    ):
+        return True
+    if doc.word_count > MAX_SENTENCE_WORDS:
+        return False
+    return score_bound(masked) < _raw_needed(DECISION_MAGNITUDE)
+
+
 def sentence_scores(doc: Document) -> list[tuple[Sentence, float]]:
-    """Each sentence of `doc` with its compound score (0.0 below ±0.5), computed once."""
+    """The sentences of `doc` whose score may matter, with their compound score, in order.
+
+    Every sentence left out scores below ±0.5 (0.0 for all decisions); computed once per
+    document, and without splitting sentences at all when the whole message cannot score.
+    """
     cached = doc.__dict__.get("_sentence_scores")
     if cached is None:
         cached = []
-        for sentence in doc.sentences:
-            text = doc.sentence_text(sentence)
-            if _has_lexicon_entry(doc, sentence, text):
-                cached.append((sentence, compound(text, DECISION_MAGNITUDE)))
-            else:
-                cached.append((sentence, 0.0))
+        if not _message_cannot_score(doc):
+            for sentence in doc.sentences:
+                text = doc.sentence_text(sentence)
+                if _has_lexicon_entry(doc, sentence, text):
+                    score = compound(text, DECISION_MAGNITUDE)
+                    if score:
+                        cached.append((sentence, score))
         doc.__dict__["_sentence_scores"] = cached
     return cached
 
