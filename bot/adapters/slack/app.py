@@ -103,8 +103,9 @@ def build_client(config: SlackConfig) -> AsyncWebClient:
 class SlackCoachApp:
     """The Bolt app, its listeners and the aiohttp application serving it.
 
-    Listeners acknowledge first; the Coach (synchronous) runs in worker threads afterwards
-    and results go out through the Web API. `idle()` waits for that background work.
+    Listeners acknowledge first; message analysis (Coach.process, synchronous) runs afterwards
+    in the worker process (`coachbot run slack`) or in threads, and the other Coach calls in
+    threads; results go out through the Web API. `idle()` waits for that background work.
     """
 
     def __init__(
@@ -119,6 +120,7 @@ class SlackCoachApp:
         self.coach = coach
         self.worker = worker
         self._backlog = 0
+        self._skipped = 0
         self.client = build_client(config)
         self.installation_store: ThreadedInstallationStore | None = None
         oauth_settings = None
@@ -229,7 +231,9 @@ class SlackCoachApp:
         EVENTS.labels(kind="message").inc()
         if self._backlog >= MAX_BACKLOG:  # overloaded: skip coaching rather than run out of memory
             EVENTS.labels(kind="message_skipped_overload").inc()
-            log.warning("slack.overloaded", backlog=self._backlog)
+            self._skipped += 1
+            if self._skipped % 1000 == 1:
+                log.warning("slack.overloaded", backlog=self._backlog, skipped=self._skipped)
             return
         workspace = str(body.get("team_id") or context.team_id or event.get("team") or "")
         message = message_from_event(event, workspace)

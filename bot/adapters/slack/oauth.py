@@ -130,10 +130,16 @@ class ThreadedOAuthStateStore(AsyncOAuthStateStore):
 
 
 def authorization_url(api_url: str) -> str | None:
-    """Where installers authorize: the Web API host's /oauth/v2/authorize (None = Slack's)."""
+    """Where installers authorize (None = slack.com's page).
+
+    A Slack-shaped host (`https://<host>/api/`, e.g. GovSlack) has its authorize page at
+    `https://<host>/oauth/v2/authorize`; any other base URL (say, an API proxy) keeps Slack's.
+    """
     if api_url == DEFAULT_API_URL:
         return None
     parts = urlsplit(api_url)
+    if parts.path.rstrip("/") != "/api":
+        return None
     return f"{parts.scheme}://{parts.netloc}/oauth/v2/authorize"
 
 

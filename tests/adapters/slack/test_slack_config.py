@@ -79,3 +79,13 @@ def test_message_translation() -> None:
     assert message.thread == "1700000000.000100"
     assert message.mentions == ("U2", "W3")
     assert mentions_in("no mentions") == ()
+
+
+def test_authorization_url_follows_slack_shaped_api_hosts_only() -> None:
+    from bot.adapters.slack.oauth import authorization_url
+
+    assert authorization_url(DEFAULT_API_URL) is None
+    assert authorization_url("https://slack-gov.com/api/") == (
+        "https://slack-gov.com/oauth/v2/authorize"
+    )
+    assert authorization_url("https://proxy.example.com/slack-api/") is None

@@ -216,3 +216,18 @@ async def test_worker_process_nudges_each_author_once_in_order(
     users = [c.params["user"] for c in slack.fake.calls_of("chat.postEphemeral")]
     assert sorted(users) == [f"U0W{i:03d}" for i in range(12)]
     assert len(slack.coach.store.nudges(TEAM_ID)) == 12
+
+
+async def test_overloaded_app_still_acks_but_skips_coaching(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.adapters.slack import app as slack_app
+
+    monkeypatch.setattr(slack_app, "MAX_BACKLOG", 0)
+    skipped = slack_app.EVENTS.labels(kind="message_skipped_overload")
+    before = skipped._value.get()
+    response = await slack.event(message_event(HOSTILE))
+    await slack.app.idle()
+    assert response.status == 200
+    assert skipped._value.get() == before + 1
+    assert slack.fake.calls_of("chat.postEphemeral") == []
