@@ -204,29 +204,20 @@ def render(results: list[dict[str, float]], jobs: int) -> str:
 
 
 def write_section(text: str, marker: str = "analyze") -> None:
-    """Replace this benchmark's part inside the `digest` section of BENCHMARKS.md."""
+    """Replace this benchmark's part (between its own comment markers) of the `digest` section."""
     path = ROOT / "BENCHMARKS.md"
     content = path.read_text()
     begin, end = "<!-- section:digest -->", "<!-- /section:digest -->"
     head, rest = content.split(begin, 1)
     body, tail = rest.split(end, 1)
-    parts = _parts(body)
-    parts[marker] = text
-    new_body = "\n" + "\n\n".join(parts[k] for k in ("analyze", "digest") if k in parts) + "\n"
-    path.write_text(head + begin + new_body + end + tail)
-
-
-def _parts(body: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for chunk in body.strip().split("\n### ")[0:]:
-        chunk = chunk.strip()
-        if not chunk:
-            continue
-        if not chunk.startswith("### "):
-            chunk = "### " + chunk
-        key = "analyze" if "coachbot analyze" in chunk.splitlines()[0] else "digest"
-        found[key] = chunk
-    return found
+    part_begin, part_end = f"<!-- part:{marker} -->", f"<!-- /part:{marker} -->"
+    block = f"{part_begin}\n{text}\n{part_end}"
+    if part_begin in body:
+        before, after = body.split(part_begin, 1)
+        body = before + block + after.split(part_end, 1)[1]
+    else:
+        body = body.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(head + begin + body + end + tail)
 
 
 if __name__ == "__main__":

@@ -1,1 +1,1 @@
-"""digest package."""
+"""Weekly channel and personal digests: arithmetic, charts, rendering and scheduling."""
