@@ -117,13 +117,24 @@ class RecentKeys:
 class Coach:
     """One per process: turns messages into counters and nudges, and answers `/coach`."""
 
-    def __init__(self, engine: EngineLike, store: Store, clock: Clock | None = None) -> None:
-        """Tie an engine and a (migrated) store together; `clock` returns aware UTC datetimes."""
+    def __init__(
+        self,
+        engine: EngineLike,
+        store: Store,
+        clock: Clock | None = None,
+        *,
+        retention_job: bool = True,
+    ) -> None:
+        """Tie an engine and a (migrated) store together; `clock` returns aware UTC datetimes.
+
+        With `retention_job` (the default) expired data is purged once a day from `process`.
+        """
         self.engine = engine
         self.store = store
         self.clock: Clock = clock or system_clock
         self.budget = NudgeBudget(store)
         self._last_purge: datetime | None = None
+        self.retention_job = retention_job
         self._recent = RecentKeys(RECENT_EVENTS)
         self._specs: dict[str, Any] | None = None  # the engine's rules never change
         self._packs: dict[str, str] | None = None
@@ -368,6 +379,8 @@ class Coach:
 
     def _purge_daily(self, now: datetime) -> None:
         """Run the retention job at most once a day per process, from the message path."""
+        if not self.retention_job:
+            return
         if self._last_purge is not None and abs(now - self._last_purge) < PURGE_EVERY:
             return
         self._last_purge = now

@@ -97,7 +97,7 @@ def replay_lines(
     nudge that would be delivered, and `on_error` for every malformed line (then continues).
     """
     clock = ManualClock()
-    coach = Coach(engine, store, clock)
+    coach = Coach(engine, store, clock, retention_job=False)  # a replay never deletes data
     for user in optout:
         store.update_prefs(workspace, user, clock(), opted_out=True, opted_in=False)
     summary = ReplaySummary()
