@@ -10,15 +10,28 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from bot.core.checks.classifier import LinearTextModel, featurize
+from bot.core.checks.classifier import LinearTextModel, doc_cues, featurize
 from bot.core.models import Message
 from bot.core.text import Document
 
 
+def document(text: str) -> Document:
+    """The engine's prepared document for `text` (code, quotes, URLs, mentions masked)."""
+    return Document(Message(platform="eval", workspace="eval", channel="eval", user="eval", text=text))
+
+
 def tokens_of(text: str) -> list[str]:
-    """The lower-cased words the engine sees in `text` (code, quotes, URLs, mentions masked)."""
-    doc = Document(Message(platform="eval", workspace="eval", channel="eval", user="eval", text=text))
-    return [t.norm for t in doc.tokens]
+    """The lower-cased words the engine sees in `text`."""
+    return [t.norm for t in document(text).tokens]
+
+
+Features = tuple[list[str], frozenset[str]]
+
+
+def features_of(text: str) -> Features:
+    """What the tone model sees in `text`: the engine's words and the message-level cues."""
+    doc = document(text)
+    return [t.norm for t in doc.tokens], doc_cues(doc)
 
 
 class FeatureSpace:
@@ -27,16 +40,16 @@ class FeatureSpace:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
 
-    def matrix(self, token_lists: Sequence[Sequence[str]], grow: bool) -> Any:
-        """A CSR matrix for the token lists; new features get columns only when `grow`."""
+    def matrix(self, examples: Sequence[Features], grow: bool) -> Any:
+        """A CSR matrix for the examples; new features get columns only when `grow`."""
         from scipy.sparse import csr_matrix
 
         indptr = [0]
         indices: list[int] = []
         data: list[float] = []
         index = self.index
-        for tokens in token_lists:
-            for group in featurize(tokens):
+        for tokens, cues in examples:
+            for group in featurize(tokens, cues):
                 cols = []
                 for feat in group:
                     col = index.get(feat)
@@ -49,11 +62,11 @@ class FeatureSpace:
                     indices.extend(cols)
                     data.extend([value] * len(cols))
             indptr.append(len(indices))
-        return csr_matrix((data, indices, indptr), shape=(len(token_lists), max(len(index), 1)))
+        return csr_matrix((data, indices, indptr), shape=(len(examples), max(len(index), 1)))
 
 
 def fit(
-    token_lists: Sequence[Sequence[str]],
+    examples: Sequence[Features],
     labels: Sequence[bool],
     weights: Sequence[float] | None = None,
     c: float = 4.0,
@@ -69,15 +82,15 @@ def fit(
     from sklearn.linear_model import LogisticRegression
 
     counts: Counter[str] = Counter()
-    for tokens in token_lists:
-        words, chars = featurize(tokens)
+    for tokens, cues in examples:
+        words, chars = featurize(tokens, cues)
         counts.update(words)
         counts.update(chars)
     space = FeatureSpace()
     for feat, n in counts.items():
         if n >= min_count:
             space.index[feat] = len(space.index)
-    x = space.matrix(token_lists, grow=False)
+    x = space.matrix(examples, grow=False)
     clf = LogisticRegression(C=c, max_iter=5000)
     clf.fit(x, list(labels), sample_weight=None if weights is None else list(weights))
     coef = clf.coef_[0]
@@ -122,16 +135,16 @@ def train_tone(
     meta: dict[str, Any] | None = None,
 ) -> LinearTextModel:
     """Train the tone model: labelled messages plus a sample of normal chat as civil examples."""
-    tokens = [tokens_of(r["text"]) for r in labelled]
+    examples = [features_of(r["text"]) for r in labelled]
     labels = [bool(r[label]) for r in labelled]
-    weights = [1.0] * len(tokens)
+    weights = [1.0] * len(examples)
     chat = list(normal_chat)[:: RECIPE["gitter_every"]]
-    tokens += [tokens_of(r["text"]) for r in chat]
+    examples += [features_of(r["text"]) for r in chat]
     labels += [False] * len(chat)
     weights += [RECIPE["gitter_weight"]] * len(chat)
     info = {"labelled_messages": len(labelled), "normal_chat_messages": len(chat), **RECIPE}
     info.update(meta or {})
     return fit(
-        tokens, labels, weights, c=RECIPE["c"], min_count=RECIPE["min_count"],
+        examples, labels, weights, c=RECIPE["c"], min_count=RECIPE["min_count"],
         keep=RECIPE["keep"], meta=info,
     )

@@ -18,7 +18,7 @@ from bot.core.checks.classifier import (
 from bot.core.engine import Engine
 from bot.core.models import Category, Level, Message
 from bot.core.rulepack import load_rules
-from bot.quality.train import tokens_of
+from bot.quality.train import features_of, tokens_of
 
 
 def tiny_model(path: Path) -> Path:
@@ -99,9 +99,9 @@ def test_features_are_grouped_and_cues_need_a_target() -> None:
 
 def test_shipped_model_ranks_hostility_above_frustration_at_things() -> None:
     model = load_model("tone")
-    hostile = model.probability(tokens_of("stop rambling and get a life, you people are pathetic"))
-    at_thing = model.probability(tokens_of("ugh, this build tool is garbage today"))
-    friendly = model.probability(tokens_of("thanks, that fixed it! the volume mount works now"))
+    hostile = model.probability(*features_of("stop rambling and get a life, you people are pathetic"))
+    at_thing = model.probability(*features_of("ugh, this build tool is garbage today"))
+    friendly = model.probability(*features_of("thanks, that fixed it! the volume mount works now"))
     assert hostile > 0.5 > at_thing > friendly
 
 

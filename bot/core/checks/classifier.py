@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import Field
 
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
+from bot.core.sentiment import sentence_scores
 from bot.core.text import Document, Sentence
 
 MODEL_FORMAT = "coachbot-linear-text/1"
@@ -91,9 +93,39 @@ def char_features(tokens: Sequence[str]) -> set[str]:
     return feats
 
 
-def featurize(tokens: Sequence[str]) -> tuple[set[str], set[str]]:
-    """The two feature groups of a text; each group is L2-normalised when scored."""
-    return word_features(tokens), char_features(tokens)
+def featurize(tokens: Sequence[str], cues: Iterable[str] = ()) -> tuple[set[str], set[str]]:
+    """The two feature groups of a text (word-level cues from `doc_cues` join the first);
+    each group is L2-normalised when scored."""
+    words = word_features(tokens)
+    words.update(cues)
+    return words, char_features(tokens)
+
+
+_PUNCT_RUN = re.compile(r"[!?]{2,}")
+# Sentence VADER compound cut-offs that become cues (sentences of at least 3 words).
+VADER_CUES = ((-0.3, "x:vader<=-0.3"), (-0.5, "x:vader<=-0.5"), (-0.75, "x:vader<=-0.75"))
+
+
+def doc_cues(doc: Document) -> frozenset[str]:
+    """Message-level cues: harsh VADER sentences, `!!`/`?!` runs, mostly capitals.
+
+    The VADER scores are the engine's per-sentence scores, computed once per message and
+    shared with the sentiment rules and the tone counter, so they cost nothing extra here.
+    """
+    cached = doc.__dict__.get("_classifier_cues")
+    if cached is not None:
+        return cast(frozenset[str], cached)
+    cues: set[str] = set()
+    lowest = min((c for s, c in sentence_scores(doc) if s.word_count >= 3), default=0.0)
+    cues.update(name for cut, name in VADER_CUES if lowest <= cut)
+    if _PUNCT_RUN.search(doc.masked):
+        cues.add("x:punct-run")
+    letters = [ch for ch in doc.masked if ch.isalpha()]
+    if len(letters) >= 12 and sum(ch.isupper() for ch in letters) > len(letters) / 2:
+        cues.add("x:caps")
+    result = frozenset(cues)
+    doc.__dict__["_classifier_cues"] = result
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +161,9 @@ class LinearTextModel:
             "weights": {"word": self.word_weights, "char": self.char_weights},
         }
 
-    def logit(self, tokens: Sequence[str]) -> float:
+    def logit(self, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
         """The model's log-odds for a lower-cased token list (bias alone when empty)."""
-        words, chars = featurize(tokens)
+        words, chars = featurize(tokens, cues)
         total = self.bias
         if words:
             ww = self.word_weights
@@ -141,9 +173,9 @@ class LinearTextModel:
             total += sum(cw.get(f, 0.0) for f in chars) / math.sqrt(len(chars))
         return total
 
-    def probability(self, tokens: Sequence[str]) -> float:
+    def probability(self, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
         """The model's probability (0..1) that the text is uncivil."""
-        z = self.logit(tokens)
+        z = self.logit(tokens, cues)
         if z >= 0:
             return 1.0 / (1.0 + math.exp(-z))
         e = math.exp(z)
@@ -189,7 +221,7 @@ def message_probability(doc: Document, model: LinearTextModel) -> float:
     key = "_classifier_" + model.name
     cached = doc.__dict__.get(key)
     if cached is None:
-        cached = model.probability(doc_tokens(doc))
+        cached = model.probability(doc_tokens(doc), doc_cues(doc))
         doc.__dict__[key] = cached
     return float(cached)
 
