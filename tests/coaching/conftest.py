@@ -141,17 +141,9 @@ def store(database_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture
-def sqlite_store(sqlite_url: str) -> Iterator[Store]:
-    """A migrated store on a SQLite file."""
-    opened = Store.open(sqlite_url)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def coach(sqlite_store: Store, clock: ManualClock) -> Coach:
-    """A Coach with the scripted engine on SQLite."""
-    return Coach(ScriptedEngine(), sqlite_store, clock)
+def coach(store: Store, clock: ManualClock) -> Coach:
+    """A Coach with the scripted engine on SQLite and (when configured) PostgreSQL."""
+    return Coach(ScriptedEngine(), store, clock)
 
 
 class Chat:
