@@ -18,7 +18,7 @@ from bot.coaching.models import (
     Response,
     Section,
 )
-from bot.coaching.settings import CONFIG_KEYS, SettingError, apply_setting
+from bot.coaching.settings import CONFIG_KEYS, SHOWN_AS, SettingError, apply_setting
 from bot.core.models import Level, Message
 
 if TYPE_CHECKING:
@@ -472,7 +472,8 @@ def _config_show(coach: Coach, ctx: CommandContext) -> Response:
     settings = coach.settings(ctx.workspace)
     values = settings.to_values()
     lines = []
-    for key, value in values.items():
+    for name, value in values.items():
+        key = SHOWN_AS.get(name, name)
         if isinstance(value, list):
             shown = ", ".join(str(v) for v in value) or "none"
         elif isinstance(value, dict):

@@ -36,6 +36,29 @@ CONFIG_KEYS: dict[str, str] = {
 }
 
 
+# `config show` names each setting by the key `config set` takes.
+SHOWN_AS: dict[str, str] = {
+    "packs": "packs",
+    "disabled_rules": "rules.disable",
+    "levels": "level.<rule>",
+    "min_level": "min_level",
+    "channels_include": "channels.include",
+    "channels_exclude": "channels.exclude",
+    "digest_channel": "digest.channel",
+    "digest_weekday": "digest.weekday",
+    "digest_time": "digest.time",
+    "digest_timezone": "digest.timezone",
+    "mode": "mode",
+    "cooldown_hours": "cooldown_hours",
+    "daily_cap": "daily_cap",
+    "retention_weeks": "retention_weeks",
+    "demotion_threshold": "demotion.threshold",
+    "demotion_min_votes": "demotion.min_votes",
+}
+_ALIASES = {stored: shown for stored, shown in SHOWN_AS.items() if "<" not in shown}
+_ALIASES.update({"disabled_rules": "rules.disable", "optin": "mode", "opt_in": "mode"})
+
+
 class SettingError(ValueError):
     """A `config set` key or value that is not valid; the message says what to do."""
 
@@ -176,6 +199,7 @@ def apply_setting(
     rules = set(known_rules)
     packs = set(known_packs)
     key = key.strip().lower() if not key.lower().startswith("level.") else key.strip()
+    key = _ALIASES.get(key, key)
     value = value.strip()
     if not value:
         raise SettingError(f"`{key}` needs a value.")

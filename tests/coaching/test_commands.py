@@ -275,3 +275,11 @@ def test_a_failing_store_gives_an_error_response_not_an_exception(coach: Coach, 
     coach.store.engine = __import__("sqlalchemy").create_engine("sqlite:////nonexistent/x.db")
     response = coach.command(ctx(), "stats")
     assert response.error and response.title == "Something went wrong"
+
+
+def test_config_show_names_settings_as_config_set_takes_them(coach: Coach, ctx) -> None:
+    admin = ctx(admin=True)
+    shown = text_of(coach.command(admin, "config show"))
+    assert "`digest.channel`: off" in shown and "`demotion.min_votes`: 5" in shown
+    assert not coach.command(admin, "config set digest_channel C5").error  # alias
+    assert "`digest.channel`: C5" in text_of(coach.command(admin, "config show"))
