@@ -130,6 +130,10 @@ class SlackCoachApp:
             assert config.client_id is not None
             self.installation_store, state_store = build_stores(database_engine, config.client_id)
             oauth_settings = build_oauth_settings(config, self.installation_store, state_store)
+        bolt_logger = logging.getLogger("coachbot.slack.bolt")
+        quiet = bolt_logger.level
+        # Bolt reads SLACK_BOT_TOKEN itself and warns that our client's token wins; it does.
+        bolt_logger.setLevel(logging.ERROR)
         self.bolt = AsyncApp(
             name="coachbot",
             # Listeners ack first and hand slow work to spawn(), so responses stay fast
@@ -140,8 +144,9 @@ class SlackCoachApp:
             installation_store=self.installation_store,
             installation_store_bot_only=True if config.oauth else None,
             oauth_settings=oauth_settings,
-            logger=logging.getLogger("coachbot.slack.bolt"),
+            logger=bolt_logger,
         )
+        bolt_logger.setLevel(quiet)
         self.admins = AdminCache()
         self.ready = False
         self.background: set[asyncio.Future[Any]] = set()
@@ -281,7 +286,12 @@ class SlackCoachApp:
         else:
             DELIVERIES.inc()
         try:
-            await asyncio.to_thread(self.coach.record_delivery, nudge.id, error is None, error)
+            if self.worker is not None:
+                await self.worker.record_delivery(nudge.id, error is None, error)
+            else:
+                await asyncio.to_thread(
+                    self.coach.record_delivery, nudge.id, error is None, error
+                )
         except Exception as exc:  # noqa: BLE001 - logged without text, never raised
             log.error("slack.record_delivery_failed", error=type(exc).__name__, nudge_id=nudge.id)
         return error is None
@@ -597,6 +607,7 @@ def _configure_logging() -> None:
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     logging.getLogger("coachbot.slack.bolt").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def main(port: int | None = None) -> int:

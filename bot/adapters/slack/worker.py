@@ -50,14 +50,20 @@ def _init_worker(database_url: str | None, niceness: int) -> None:
     gc.freeze()  # the engine's long-lived objects: no full-GC pauses over them
 
 
-def _process_batch(batch: list[tuple[Message, str | None]]) -> list[list[Nudge] | str]:
-    """Run Coach.process on each message in order; a failure becomes its exception's name."""
-    results: list[list[Nudge] | str] = []
-    for message, event_id in batch:
+Job = tuple[str, tuple[Any, ...]]  # ("process", (message, event_id)) | ("record", (id, ok, error))
+
+
+def _run_batch(batch: list[Job]) -> list[Any]:
+    """Run Coach calls in order; a failure becomes its exception's name (never the text)."""
+    results: list[Any] = []
+    for kind, args in batch:
         try:
-            results.append(_coach.process(message, event_id))
-        except Exception as exc:  # noqa: BLE001 - reported per message, text-free
-            results.append(type(exc).__name__)
+            if kind == "process":
+                results.append(_coach.process(*args))
+            else:
+                results.append(_coach.record_delivery(*args))
+        except Exception as exc:  # noqa: BLE001 - reported per job, text-free
+            results.append(WorkerError(type(exc).__name__))
     return results
 
 
@@ -72,7 +78,7 @@ class ProcessWorker:
         self.database_url = database_url
         self.niceness = niceness
         self._pool: ProcessPoolExecutor | None = None
-        self._queue: list[tuple[Message, str | None, asyncio.Future[list[Nudge]]]] = []
+        self._queue: list[tuple[Job, asyncio.Future[Any]]] = []
         self._wake: asyncio.Event | None = None
         self._consumer: asyncio.Future[None] | None = None
 
@@ -95,11 +101,19 @@ class ProcessWorker:
 
     async def process(self, message: Message, event_id: str | None) -> list[Nudge]:
         """Coach.process(message, event_id) in the worker process."""
+        result: list[Nudge] = await self._submit(("process", (message, event_id)))
+        return result
+
+    async def record_delivery(self, nudge_id: int, delivered: bool, error: str | None) -> None:
+        """Coach.record_delivery(...) in the worker process (keeps the store work there)."""
+        await self._submit(("record", (nudge_id, delivered, error)))
+
+    async def _submit(self, job: Job) -> Any:
         if self._wake is None:
             await self.start()
         assert self._wake is not None
-        future: asyncio.Future[list[Nudge]] = asyncio.get_running_loop().create_future()
-        self._queue.append((message, event_id, future))
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append((job, future))
         self._wake.set()
         return await future
 
@@ -113,17 +127,17 @@ class ProcessWorker:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 try:
                     results = await loop.run_in_executor(
-                        self._executor(), _process_batch, [(m, e) for m, e, _ in batch]
+                        self._executor(), _run_batch, [job for job, _ in batch]
                     )
                 except Exception as exc:  # noqa: BLE001 - e.g. the worker died: restart it
                     log.error("slack.worker_failed", error=type(exc).__name__)
                     self._discard()
-                    results = [type(exc).__name__] * len(batch)
-                for (_, _, future), result in zip(batch, results, strict=True):
+                    results = [WorkerError(type(exc).__name__)] * len(batch)
+                for (_, future), result in zip(batch, results, strict=True):
                     if future.done():
                         continue
-                    if isinstance(result, str):
-                        future.set_exception(WorkerError(result))
+                    if isinstance(result, WorkerError):
+                        future.set_exception(result)
                     else:
                         future.set_result(result)
 
@@ -139,7 +153,7 @@ class ProcessWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._consumer
             self._consumer = None
-        for _, _, future in self._queue:
+        for _, future in self._queue:
             if not future.done():
                 future.set_exception(WorkerError("shutdown"))
         self._queue.clear()

@@ -215,7 +215,9 @@ async def test_worker_process_nudges_each_author_once_in_order(
     await slack.app.idle()
     users = [c.params["user"] for c in slack.fake.calls_of("chat.postEphemeral")]
     assert sorted(users) == [f"U0W{i:03d}" for i in range(12)]
-    assert len(slack.coach.store.nudges(TEAM_ID)) == 12
+    records = slack.coach.store.nudges(TEAM_ID)
+    assert len(records) == 12
+    assert all(r.delivered is True for r in records)  # recorded by the worker process
 
 
 async def test_overloaded_app_still_acks_but_skips_coaching(
