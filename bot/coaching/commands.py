@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -156,10 +156,15 @@ def handle_command(coach: Coach, ctx: CommandContext, text: str) -> Response:
 
 
 def _clear_dm_closed(coach: Coach, ctx: CommandContext) -> None:
-    """Someone using /coach is reachable again: try DMs once more."""
+    """Someone using /coach is reachable again (try DMs once more); note their timezone."""
     prefs = coach.store.prefs(ctx.workspace, ctx.user)
+    changes: dict[str, Any] = {}
     if prefs.dm_closed:
-        coach.store.update_prefs(ctx.workspace, ctx.user, coach.now(), dm_closed=False)
+        changes["dm_closed"] = False
+    if ctx.timezone and ctx.timezone != prefs.timezone and len(ctx.timezone) <= 64:
+        changes["timezone"] = ctx.timezone  # for the personal digest's local time
+    if changes:
+        coach.store.update_prefs(ctx.workspace, ctx.user, coach.now(), **changes)
 
 
 def cmd_help(coach: Coach, ctx: CommandContext, rest: str) -> Response:

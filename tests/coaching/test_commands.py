@@ -283,3 +283,10 @@ def test_config_show_names_settings_as_config_set_takes_them(coach: Coach, ctx) 
     assert "`digest.channel`: off" in shown and "`demotion.min_votes`: 5" in shown
     assert not coach.command(admin, "config set digest_channel C5").error  # alias
     assert "`digest.channel`: C5" in text_of(coach.command(admin, "config show"))
+
+
+def test_commands_remember_the_platforms_timezone_for_the_person(coach: Coach) -> None:
+    from bot.coaching.models import CommandContext
+
+    coach.command(CommandContext("slack", "T1", "U1", timezone="Europe/Berlin"), "help")
+    assert coach.store.prefs("T1", "U1").timezone == "Europe/Berlin"
