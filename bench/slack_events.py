@@ -544,7 +544,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rate", type=float, default=500.0, help="events/s for the p99 phase")
     parser.add_argument("--duration", type=float, default=2.0, help="seconds at --rate")
-    parser.add_argument("--paced-rounds", type=int, default=2)
+    parser.add_argument("--paced-rounds", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--drain-timeout", type=float, default=240.0)
     parser.add_argument("--tmp-dir", default="/dev/shm" if Path("/dev/shm").is_dir() else None,
