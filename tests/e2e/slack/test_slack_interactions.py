@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.adapters.slack import app as slack_app
 from bot.coaching.models import CommandContext
@@ -263,3 +264,29 @@ async def test_mydata_is_shown_privately_as_json(slack: SlackHarness) -> None:
     text = _texts(body["blocks"])
     assert "```" in text and "tone.personal-insult" in text
     assert "idiot" not in text  # counters only, never the message
+
+
+async def test_oauth_install_and_dedupe_on_each_database(
+    make_harness: Callable[..., Any], database_url: str
+) -> None:
+    slack: SlackHarness = await make_harness(
+        SLACK_BOT_TOKEN="", SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="oauth-secret",
+        COACHBOT_DATABASE_URL=database_url,
+    )
+    async with slack.session.get(f"{slack.url}/slack/install") as response:
+        state = re.search(r"slack-app-oauth-state=([^;]+)", response.headers["Set-Cookie"])
+    assert state is not None
+    async with slack.session.get(
+        f"{slack.url}/slack/oauth_redirect",
+        params={"code": "c", "state": state.group(1)},
+        headers={"Cookie": f"slack-app-oauth-state={state.group(1)}"},
+    ) as response:
+        assert response.status == 200
+    payload = message_event(HOSTILE, team=INSTALLED_TEAM_ID)
+    await slack.event(payload)
+    await slack.event(payload, headers={"X-Slack-Retry-Num": "1"})
+    await slack.fake.wait_for("chat.postEphemeral")
+    await slack.app.idle()
+    assert len(slack.fake.calls_of("chat.postEphemeral")) == 1
+    backend = make_url(database_url).get_backend_name()
+    assert slack.coach.store.engine.url.get_backend_name() == backend
