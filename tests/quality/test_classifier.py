@@ -17,7 +17,7 @@ from bot.core.checks.classifier import (
 )
 from bot.core.engine import Engine
 from bot.core.models import Category, Level, Message
-from bot.core.rulepack import load_rules
+from bot.core.rulepack import RulePackError, load_rules
 from bot.quality.train import features_of, tokens_of
 
 
@@ -110,3 +110,25 @@ def test_shipped_classifier_rules_load() -> None:
     assert rules and all(r.category is Category.TONE for r in rules)
     engine = Engine(rules)
     assert analyze(engine, "could you share the output of docker ps?") == []
+
+
+def test_a_model_that_cannot_load_is_a_rule_problem(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    pack = tmp_path / "team.yaml"
+    pack.write_text(f"""
+pack: team
+rules:
+  - id: team.hostile
+    kind: classifier
+    category: tone
+    level: nudge
+    message: The highlighted part may read as an attack on the person.
+    model: {broken}
+    examples:
+      flag: ["a b c", "d e f", "g h i"]
+      pass: ["j k l", "m n o", "p q r"]
+""")
+    with pytest.raises(RulePackError) as caught:
+        Engine.load(pack)
+    assert "cannot load model" in str(caught.value.problems[0])

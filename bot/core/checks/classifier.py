@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
@@ -218,7 +218,7 @@ def doc_tokens(doc: Document, sentence: Sentence | None = None) -> list[str]:
 
 def message_probability(doc: Document, model: LinearTextModel) -> float:
     """The model's probability for the whole message, computed once per document and model."""
-    key = "_classifier_" + model.name
+    key = f"_classifier_{id(model)}"
     cached = doc.__dict__.get(key)
     if cached is None:
         cached = model.probability(doc_tokens(doc), doc_cues(doc))
@@ -233,6 +233,18 @@ class ClassifierRule(RuleSpec):
     model: str = Field(default="tone", min_length=1)
     threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
     min_words: int = Field(default=3, ge=1)
+
+    @field_validator("model")
+    @classmethod
+    def _model_loads(cls, value: str) -> str:
+        try:
+            load_model(value)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(
+                f"cannot load model {value!r} (a shipped name like 'tone' or a path to a "
+                f".json model): {exc}"
+            ) from None
+        return value
 
 
 @register
