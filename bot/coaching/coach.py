@@ -20,6 +20,7 @@ import structlog
 from bot.coaching.clock import Clock, system_clock
 from bot.coaching.models import CommandContext, Nudge, Response
 from bot.coaching.policy import NudgeBudget, effective_findings, is_tracked
+from bot.coaching.safelog import error_fields
 from bot.coaching.settings import WorkspaceSettings
 from bot.core.models import Analysis, Finding, Level, Message
 from bot.store.repository import ANONYMOUS, Activity, CounterDelta, NewNudge, Prefs, Store
@@ -387,7 +388,7 @@ class Coach:
         try:
             removed = self.purge(now)
         except Exception as exc:  # retention must never stop coaching; retried tomorrow
-            log.warning("coach.purge_failed", error=type(exc).__name__)
+            log.warning("coach.purge_failed", **error_fields(exc))
             return
         if any(removed.values()):
             log.info("coach.purged", **removed)

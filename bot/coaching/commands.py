@@ -18,6 +18,7 @@ from bot.coaching.models import (
     Response,
     Section,
 )
+from bot.coaching.safelog import error_fields
 from bot.coaching.settings import CONFIG_KEYS, SHOWN_AS, SettingError, apply_setting
 from bot.core.models import Level, Message
 
@@ -146,8 +147,8 @@ def handle_command(coach: Coach, ctx: CommandContext, text: str) -> Response:
     try:
         _clear_dm_closed(coach, ctx)
         return handler(coach, ctx, rest)
-    except Exception:  # a bug or an outage must not turn into an exception at the adapter
-        log.exception("coach.command_failed", command=name or "help")
+    except Exception as exc:  # a bug or an outage must not turn into an exception at the adapter
+        log.error("coach.command_failed", command=name or "help", **error_fields(exc))
         return Response(
             title="Something went wrong",
             sections=[Section("I couldn't do that just now. Please try again in a minute.")],
@@ -547,8 +548,8 @@ def handle_action(coach: Coach, ctx: CommandContext, action_id: str, value: str)
     try:
         _clear_dm_closed(coach, ctx)
         return _action(coach, ctx, action_id, value or "")
-    except Exception:
-        log.exception("coach.action_failed")
+    except Exception as exc:
+        log.error("coach.action_failed", **error_fields(exc))
         return Response(
             title="Something went wrong",
             sections=[Section("I couldn't do that just now. Please try again in a minute.")],

@@ -98,3 +98,22 @@ def test_no_message_text_in_database_files_or_logs(
     captured = capsys.readouterr()
     logs = caplog.text + captured.out + captured.err
     _assert_no_text(logs.encode(), "the logs")
+
+
+def test_a_failing_command_logs_no_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    coach = Coach.create(f"sqlite:///{tmp_path / 'c.db'}", rules_path=str(RULES_DIR))
+
+    def broken(message: Message) -> list:  # type: ignore[type-arg]
+        raise ValueError(f"cannot analyze {message.text}")
+
+    coach.engine.analyze = broken  # type: ignore[method-assign]
+    response = coach.command(CommandContext("slack", "T1", "U1"), "check the Zebrulon draft")
+    assert response.error
+    captured = capsys.readouterr()
+    logs = caplog.text + captured.out + captured.err
+    assert "coach.command_failed" in logs and "ValueError" in logs
+    assert "zebrulon" not in logs.lower()
+    coach.close()
