@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "e2e" / "discord"))
 
 VARIANTS = ("no-op", "engine", "full")
+CHANNELS = 8  # the burst is spread over this many channels of one server
 HOSTILE = "you are an idiot, did you even read it?"
 FRIENDLY = (
     "Thanks for the review! I pushed the fix for the retry path, can you take another look?",
@@ -56,7 +57,9 @@ def serve_fake(conn: Connection) -> None:
 async def _serve_fake(conn: Connection) -> None:
     from fake_discord import FakeDiscord, user_payload
 
-    fake = await FakeDiscord().start()
+    fake = FakeDiscord(guild_count=0)
+    fake.add_guild("bench", channels=CHANNELS)
+    await fake.start()
     loop = asyncio.get_running_loop()
     conn.send(
         {
@@ -75,12 +78,14 @@ async def _serve_fake(conn: Connection) -> None:
             fake.requests.clear()
             fake.messages.clear()
             payloads: list[str] = []
-            for user_id, text, repeat_of in arg:
+            channels = fake.guild.channel_ids
+            for index, (user_id, text, repeat_of) in enumerate(arg):
                 if repeat_of is not None:
                     payloads.append(payloads[repeat_of])
                     continue
                 author = user_payload(user_id, f"user{user_id}")
-                payloads.append(json.dumps(fake.message_payload(author, text)))
+                channel = channels[index % len(channels)]
+                payloads.append(json.dumps(fake.message_payload(author, text, channel_id=channel)))
             prepared = payloads
             await fake.wait_ready()
             conn.send(len(prepared))
@@ -314,8 +319,8 @@ def report(results: list[RunResult], messages: int, rounds: int, database: str |
     verdict = "meets" if best >= 0.6 else "misses"
     return (
         "## Discord gateway throughput (`bench/discord_gateway.py`)\n\n"
-        f"{messages} MESSAGE_CREATE dispatches per burst (8% hostile, 2% re-delivered) over one "
-        "local gateway shard; the stand-in runs in its own process, the bot is the real "
+        f"{messages} MESSAGE_CREATE dispatches per burst (8% hostile, 2% re-delivered; "
+        f"{CHANNELS} channels of one server) over one local gateway shard; the stand-in runs in its own process, the bot is the real "
         f"`CoachbotClient`; {rounds} rounds, medians; Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs (shared with other work while measured).\n\n"
         "| client | dispatches/s | ratio |\n|---|---:|---:|\n"
@@ -351,8 +356,8 @@ def write_section(body: str) -> None:
 def main() -> None:
     """Run the benchmark and print (optionally write) the result."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--messages", type=int, default=800)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--messages", type=int, default=1500)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--write", action="store_true", help="rewrite BENCHMARKS.md's section")
     parser.add_argument(
         "--postgres",

@@ -8,7 +8,7 @@ import contextlib
 import functools
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -51,6 +51,9 @@ def invite_url(application_id: int) -> str:
 
 
 DIGEST_INTERVAL_SECONDS = 60.0
+# Threads that run Coach.process: the engine is CPU-bound, the store waits on the database;
+# bench/discord_gateway.py measured 8 better than 1, 2 or 4 on this project's 2-core machine.
+PROCESS_WORKERS = 8
 
 # Discord system messages that are still "default"/"reply" typed are people's messages; the rest
 # (joins, pins, boosts, thread starters...) are not.
@@ -108,11 +111,31 @@ def is_person_message(message: discord.Message) -> bool:
     )
 
 
-def process_workers(coach: Any) -> int:
-    """Worker threads for coaching messages: one for SQLite (one writer at a time), else four."""
-    engine = getattr(getattr(coach, "store", None), "engine", None)
-    dialect = getattr(getattr(engine, "dialect", None), "name", "")
-    return 4 if dialect == "sqlite" else 8
+class KeyedOrder:
+    """Lets work for one key run one at a time, in arrival order; other keys run in parallel.
+
+    asyncio.Lock wakes its waiters first-in first-out, so turns follow the order in which
+    `turn` was entered; a key's lock is dropped once nobody holds or waits for it.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, ...], tuple[asyncio.Lock, list[int]]] = {}
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: tuple[str, ...]) -> AsyncIterator[None]:
+        """Wait for this key's earlier holders, then hold it for the block."""
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[key]
 
 
 class CoachbotClient(discord.AutoShardedClient):
@@ -134,8 +157,9 @@ class CoachbotClient(discord.AutoShardedClient):
         # Messages are coached on their own worker threads, so a burst of messages never
         # delays `/coach` answers (which must come within 3 s) and SQLite writers don't contend.
         self._process_pool = ThreadPoolExecutor(
-            max_workers=process_workers(coach), thread_name_prefix="coachbot-discord"
+            max_workers=PROCESS_WORKERS, thread_name_prefix="coachbot-discord"
         )
+        self._channel_order = KeyedOrder()
         self.on_message_handled: Callable[[discord.Message], None] | None = None
         self._count_rest_failures()
 
@@ -192,11 +216,15 @@ class CoachbotClient(discord.AutoShardedClient):
             if not is_person_message(message):
                 metrics.MESSAGES.labels(outcome="ignored").inc()
                 return
+            neutral = to_message(message)
             try:
-                nudges = await asyncio.get_running_loop().run_in_executor(
-                    self._process_pool,
-                    functools.partial(self.coach.process, to_message(message), str(message.id)),
-                )
+                # One channel's messages are coached in arrival order (the engine keeps
+                # conversation windows per channel); different channels run in parallel.
+                async with self._channel_order.turn((neutral.workspace, neutral.channel)):
+                    nudges = await asyncio.get_running_loop().run_in_executor(
+                        self._process_pool,
+                        functools.partial(self.coach.process, neutral, str(message.id)),
+                    )
             except Exception as exc:
                 # No traceback: an exception's text could quote the message, which never
                 # reaches the logs.

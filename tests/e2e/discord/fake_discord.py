@@ -67,6 +67,12 @@ class FakeGuild:
     owner_id: int
     admin_role_id: int
     admins: set[int] = field(default_factory=set)
+    extra_channel_ids: list[int] = field(default_factory=list)
+
+    @property
+    def channel_ids(self) -> list[int]:
+        """Every text channel: the first (`channel_id`, "general") and the extra ones."""
+        return [self.channel_id, *self.extra_channel_ids]
 
     def payload(self) -> dict[str, Any]:
         """The GUILD_CREATE payload."""
@@ -114,11 +120,11 @@ class FakeGuild:
             "guild_scheduled_events": [],
             "channels": [
                 {
-                    "id": str(self.channel_id),
+                    "id": str(channel_id),
                     "type": 0,
                     "guild_id": str(self.id),
-                    "name": "general",
-                    "position": 0,
+                    "name": "general" if index == 0 else f"channel-{index}",
+                    "position": index,
                     "permission_overwrites": [],
                     "nsfw": False,
                     "parent_id": None,
@@ -126,6 +132,7 @@ class FakeGuild:
                     "last_message_id": None,
                     "rate_limit_per_user": 0,
                 }
+                for index, channel_id in enumerate(self.channel_ids)
             ],
         }
 
@@ -235,8 +242,8 @@ class FakeDiscord:
 
     # --- set-up ----------------------------------------------------------------------------
 
-    def add_guild(self, name: str, *, shard_id: int | None = None) -> FakeGuild:
-        """Add a guild (on the given shard when asked) with a text channel and an owner."""
+    def add_guild(self, name: str, *, shard_id: int | None = None, channels: int = 1) -> FakeGuild:
+        """Add a guild (on the given shard when asked) with text channels and an owner."""
         while True:
             guild_id = new_snowflake()
             if shard_id is None or (guild_id >> 22) % self.shard_count == shard_id:
@@ -247,6 +254,7 @@ class FakeDiscord:
             channel_id=new_snowflake(),
             owner_id=new_snowflake(),
             admin_role_id=new_snowflake(),
+            extra_channel_ids=[new_snowflake() for _ in range(channels - 1)],
         )
         self.guilds[guild_id] = guild
         return guild
@@ -447,12 +455,13 @@ class FakeDiscord:
         message_type: int = 0,
         webhook_id: int | None = None,
         mentions: list[dict[str, Any]] | None = None,
+        channel_id: int | None = None,
     ) -> dict[str, Any]:
-        """A MESSAGE_CREATE payload for a guild text channel."""
+        """A MESSAGE_CREATE payload for a guild text channel (default: its first one)."""
         guild = guild or self.guild
         data: dict[str, Any] = {
             "id": str(new_snowflake()),
-            "channel_id": str(guild.channel_id),
+            "channel_id": str(channel_id or guild.channel_id),
             "guild_id": str(guild.id),
             "author": author,
             "content": content,
@@ -641,8 +650,9 @@ class FakeDiscord:
         ]
 
     def channel_posts(self, guild: FakeGuild | None = None) -> list[dict[str, Any]]:
-        """Messages the bot posted in the guild's text channel."""
-        return self.messages.get((guild or self.guild).channel_id, [])
+        """Messages the bot posted in any of the guild's text channels."""
+        guild = guild or self.guild
+        return [m for c in guild.channel_ids for m in self.messages.get(c, [])]
 
     def _application(self) -> dict[str, Any]:
         return {
