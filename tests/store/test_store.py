@@ -299,3 +299,17 @@ def test_cache_serves_other_replicas_changes_after_its_ttl(database_url: str) ->
     assert not writer.prefs("W", "U").paused
     reader.close()
     writer.close()
+
+
+def test_default_database_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bot.store.migrate import default_database_url
+
+    monkeypatch.setenv("COACHBOT_DATABASE_URL", "postgresql+psycopg://u@db/x")
+    assert default_database_url() == "postgresql+psycopg://u@db/x"
+    monkeypatch.delenv("COACHBOT_DATABASE_URL")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    url = default_database_url()
+    assert url == f"sqlite:///{tmp_path / 'data' / 'coachbot' / 'coachbot.db'}"
+    store = Store.open()  # creates and migrates the file there
+    store.close()
+    assert (tmp_path / "data" / "coachbot" / "coachbot.db").exists()
