@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -290,3 +291,31 @@ async def test_oauth_install_and_dedupe_on_each_database(
     assert len(slack.fake.calls_of("chat.postEphemeral")) == 1
     backend = make_url(database_url).get_backend_name()
     assert slack.coach.store.engine.url.get_backend_name() == backend
+
+
+async def test_data_too_big_to_show_inline_is_sent_as_a_file_in_dms(slack: SlackHarness) -> None:
+    for i in range(80):
+        await slack.event(message_event("Thanks, that fixed it!", channel=f"C0CH{i:03d}"))
+    await slack.app.idle()
+    status, body = await slack.command("mydata")
+    assert status == 200 and body["response_type"] == "ephemeral"
+    [upload] = await slack.fake.wait_for("files.completeUploadExternal")
+    await slack.app.idle()
+    [opened] = slack.fake.calls_of("conversations.open")
+    assert opened.params["users"] == "U0ALICE"
+    assert upload.params["channel_id"] == "D0ALICE"  # the person's DM, not the channel
+    [file_id] = list(slack.fake.uploads)
+    exported = json.loads(slack.fake.uploads[file_id])
+    assert "C0CH079" in json.dumps(exported)
+
+
+async def test_events_from_a_workspace_without_an_install_are_acknowledged(
+    make_harness: Callable[..., Any],
+) -> None:
+    slack: SlackHarness = await make_harness(
+        SLACK_BOT_TOKEN="", SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="oauth-secret"
+    )
+    response = await slack.event(message_event(HOSTILE, team="T0UNKNOWN"))
+    assert 200 <= response.status < 300
+    await slack.app.idle()
+    assert slack.fake.calls_of("chat.postEphemeral") == []
