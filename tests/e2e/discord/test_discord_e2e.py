@@ -233,3 +233,22 @@ async def test_interaction_answer_waits_on_nothing_else(bot: RunningBot) -> None
     results = await asyncio.gather(*(bot.command(u, "coach", "help") for u in users))
     for requests in results:
         assert answer_of(requests)["flags"] & EPHEMERAL
+
+
+async def test_replayed_dispatch_nudges_once_on_each_database(
+    fake: FakeDiscord, database_url: str, endpoint_overrides: None
+) -> None:
+    """The same MESSAGE_CREATE delivered twice (a gateway replay) gives one DM; SQLite and PG."""
+    coach = Coach.create(database_url=database_url)
+    try:
+        async with running_bot(fake, coach) as bot:
+            kim = new_user("kim")
+            payload = await bot.send(kim, HOSTILE)
+            replayed = bot.handled[int(payload["id"])]
+            replayed.clear()
+            await fake.dispatch("MESSAGE_CREATE", payload)
+            await asyncio.wait_for(replayed.wait(), 15)
+            assert len(fake.dms_to(int(kim["id"]))) == 1
+            assert len(coach.store.nudges(str(fake.guild.id))) == 1
+    finally:
+        coach.close()
