@@ -22,7 +22,7 @@ from bot.coaching.models import CommandContext, Nudge, Response
 from bot.coaching.policy import NudgeBudget, effective_findings, is_tracked
 from bot.coaching.safelog import error_fields
 from bot.coaching.settings import WorkspaceSettings
-from bot.core.models import Analysis, Finding, Level, Message
+from bot.core.models import Analysis, Finding, Message
 from bot.store.repository import ANONYMOUS, Activity, CounterDelta, NewNudge, Prefs, Store
 
 log = structlog.get_logger(__name__)
@@ -32,17 +32,10 @@ RETENTION_ENV = "COACHBOT_RETENTION_WEEKS"
 DEFAULT_RETENTION_WEEKS = 26
 PURGE_EVERY = timedelta(days=1)
 RECENT_EVENTS = 20_000
-
-
-class RuleInfo(Protocol):
-    """What the coach reads from a rule spec."""
-
-    id: str
-    pack: str
-    level: Level
-    message: str
-    suggestion: str | None
-    link: str | None
+# A sentence ends at . ! or ? followed by a capitalised word or the end ("e.g. this" does not).
+_SENTENCE_END = re.compile(
+    r"(.+?(?<!e\.g)(?<!i\.e)(?<!etc)(?<!vs)[.!?][\"”’)]?)(?=\s+[A-Z\"“‘(]|\s*$)", re.S
+)
 
 
 class EngineLike(Protocol):
@@ -61,7 +54,7 @@ class EngineLike(Protocol):
 
 def first_sentence(text: str) -> str:
     """The first sentence of a rule message (the short form of a tip)."""
-    match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.S)
+    match = _SENTENCE_END.match(text.strip())
     return match.group(1) if match else text.strip()
 
 

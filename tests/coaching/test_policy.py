@@ -219,3 +219,18 @@ def test_duplicate_seen_only_by_the_database_is_dropped(coach: Coach, chat, cloc
     assert coach.process(message, event_id="Ev7") == []
     day = clock().date()
     assert coach.store.totals("T1", day, day + timedelta(days=1)).messages == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        ("Blame hurts. Describe the problem.", "Blame hurts."),
+        ('Pick a word, e.g. "folks". It includes everyone.', 'Pick a word, e.g. "folks".'),
+        ('"ASAP" hides the deadline. A time helps.', '"ASAP" hides the deadline.'),
+        ("One sentence only", "One sentence only"),
+    ],
+)
+def test_the_first_tip_is_the_first_sentence(text: str, short: str) -> None:
+    from bot.coaching.coach import first_sentence
+
+    assert first_sentence(text) == short
