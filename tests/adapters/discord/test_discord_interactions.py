@@ -209,3 +209,18 @@ async def test_an_outage_still_gets_a_private_answer(
         assert "could not answer" in embed_text(callback.body["data"])
     finally:
         await client.close()
+
+
+async def test_digest_preview_for_an_admin_is_deferred_and_carries_the_chart(
+    client: CoachbotClient, fake: FakeDiscord
+) -> None:
+    ivy = new_user("ivy")
+    fake.guild.admins.add(int(ivy["id"]))
+    payload = fake.command_payload(ivy, ["coach", "digest", "preview"])
+    await invoke(client, payload)
+    deferred, followup = answers(fake, payload)
+    assert deferred.body == {"type": 5, "data": {"flags": EPHEMERAL}}
+    assert followup.body["flags"] == EPHEMERAL
+    files = [f["filename"] for f in followup.body.get("_files", [])]
+    assert files == ["digest.png"]
+    assert followup.body["embeds"][0]["image"]["url"] == "attachment://digest.png"
