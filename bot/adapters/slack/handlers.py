@@ -22,6 +22,7 @@ COACHED_CHANNEL_TYPES = frozenset({"channel", "group"})
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 ADMIN_CACHE_SECONDS = 600.0
 ADMIN_FAILURE_CACHE_SECONDS = 30.0
+MAX_CACHED_PROFILES = 50_000
 
 
 class CoachFacade(Protocol):
@@ -120,6 +121,10 @@ class AdminCache:
         self._pending[key] = future
         try:
             profile = await self._fetch(client, user, now)
+            if len(self._profiles) >= MAX_CACHED_PROFILES:
+                self._profiles = {k: p for k, p in self._profiles.items() if p.expires > now}
+                if len(self._profiles) >= MAX_CACHED_PROFILES:
+                    self._profiles.clear()
             self._profiles[key] = profile
             future.set_result(profile)
             return profile

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -10,11 +11,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import make_url
 
 from bot.adapters.slack import app as slack_app
+from bot.adapters.slack.handlers import AdminCache
 from bot.coaching.models import CommandContext
-from tests.e2e.slack.fake_slack import INSTALLED_TEAM_ID, TEAM_ID
+from tests.e2e.slack.fake_slack import INSTALLED_TEAM_ID, TEAM_ID, FakeSlack
 from tests.e2e.slack.harness import HOSTILE, SlackHarness, event_envelope, message_event
 
 
@@ -319,3 +322,21 @@ async def test_events_from_a_workspace_without_an_install_are_acknowledged(
     assert 200 <= response.status < 300
     await slack.app.idle()
     assert slack.fake.calls_of("chat.postEphemeral") == []
+
+
+async def test_admin_lookups_are_shared_cached_and_fail_closed(fake_slack: FakeSlack) -> None:
+    client = AsyncWebClient(token="xoxb-x", base_url=fake_slack.url)
+    cache = AdminCache()
+    first, second = await asyncio.gather(
+        cache.lookup(client, TEAM_ID, "U0ADMIN"), cache.lookup(client, TEAM_ID, "U0ADMIN")
+    )
+    assert first.is_admin and second.is_admin
+    assert first.timezone == "Europe/Berlin"
+    assert len(fake_slack.calls_of("users.info")) == 1
+    fake_slack.add_user("U0OWNER", owner=True)
+    assert (await cache.lookup(client, TEAM_ID, "U0OWNER")).is_admin
+    fake_slack.add_user("U0FLAKY", admin=True)
+    fake_slack.fail("users.info", "internal_error")
+    assert not (await cache.lookup(client, TEAM_ID, "U0FLAKY")).is_admin  # fails closed
+    cache.forget(TEAM_ID, "U0FLAKY")
+    assert (await cache.lookup(client, TEAM_ID, "U0FLAKY")).is_admin
