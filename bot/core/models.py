@@ -77,7 +77,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Analysis:
     """Everything the engine learned from one message: findings plus text-free counters.
 

@@ -24,7 +24,7 @@ from vaderSentiment.vaderSentiment import (
     SentimentIntensityAnalyzer,
 )
 
-from bot.core.text import MAX_SENTENCE_WORDS, Document, Sentence, words_of
+from bot.core.text import MAX_SENTENCE_WORDS, Document, Sentence
 
 _lock = threading.Lock()
 _analyzer: SentimentIntensityAnalyzer | None = None
@@ -51,11 +51,6 @@ class _Vocabulary:
         return dict(analyzer().lexicon)
 
     @cached_property
-    def plain_words(self) -> frozenset[str]:
-        """Lexicon entries that are plain words, as the engine's tokenizer yields them."""
-        return frozenset(k for k in self.lexicon if words_of(k) == [k])
-
-    @cached_property
     def emoji(self) -> frozenset[str]:
         return frozenset(analyzer().emojis)
 
@@ -68,8 +63,8 @@ class _Vocabulary:
         return tuple(k for k in BOOSTER_DICT if " " in k)
 
     @cached_property
-    def idioms(self) -> tuple[str, ...]:
-        return tuple(SPECIAL_CASES)
+    def idioms(self) -> re.Pattern[str]:
+        return re.compile("|".join(re.escape(idiom) for idiom in SPECIAL_CASES))
 
 
 _VOCAB = _Vocabulary()
@@ -124,12 +119,64 @@ def score_bound(sentence: str) -> float:
         total += bound
     if total == 0.0:
         return 0.0
-    if "but" in words or any(idiom in lowered for idiom in _VOCAB.idioms):
+    if "but" in words or _VOCAB.idioms.search(lowered):
         return math.inf
-    exclamations = min(sentence.count("!"), 4) * 0.292
-    questions = sentence.count("?")
-    total += exclamations + (0.0 if questions <= 1 else questions * 0.18 if questions <= 3 else 0.96)
-    return total
+    return total + _punctuation_emphasis(sentence)
+
+
+def _punctuation_emphasis(text: str) -> float:
+    exclamations = min(text.count("!"), 4) * 0.292
+    questions = text.count("?")
+    return exclamations + (0.0 if questions <= 1 else questions * 0.18 if questions <= 3 else 0.96)
+
+
+def fast_bound(words: list[str], text: str) -> float:
+    """A position-free upper bound like `score_bound`, from the engine's own words of `text`.
+
+    Only valid for ASCII text free of emoticon and markup characters (see `_plain_text`):
+    then every lexicon entry VADER can find is one of `words`.
+    """
+    lexicon = _VOCAB.lexicon
+    valences = [lexicon[word] for word in words if word in lexicon]
+    if not valences:
+        return 0.0
+    lowered = " ".join(words)
+    if "but" in words or _VOCAB.idioms.search(lowered):
+        return math.inf
+    boosters = sum(map(_VOCAB.boosters.__contains__, words))
+    # Per lexicon word: booster n-grams, up to three boosters (capitals included), capitals.
+    extra = _B_INCR if any(g in lowered for g in _VOCAB.booster_ngrams) else 0.0
+    if boosters:
+        extra += min(3, boosters) * (_B_INCR + _C_INCR)
+    if _CAPITALS_RE.search(text):
+        extra += _C_INCR
+    total = sum(map(abs, valences)) + extra * len(valences)
+    if "so" in words or "this" in words:
+        total *= 1.25
+    if "never" in words:
+        total *= 1.25
+    return total + _punctuation_emphasis(text)
+
+
+_CAPITALS_RE = re.compile(r"[A-Z]{2}|\bL\b")  # an all-caps word ("l" is a lexicon entry)
+_MARKUP_RE = re.compile(r"[:;=()<>^*|/\\\[\]{}@#$%&_~]")
+_HYPHEN_RE = re.compile(r"\w-\w")
+
+
+def _plain_text(text: str, lower: str) -> bool:
+    """ASCII with no character that could form an emoticon or punctuated lexicon entry."""
+    if not text.isascii() or _MARKUP_RE.search(text):
+        return False
+    if "-" in text and _HYPHEN_RE.search(text):
+        return False
+    return not ("." in text and ("o.o" in lower or "v.v" in lower))
+
+
+def _bound(words: list[str], text: str, lower: str) -> float:
+    """The cheapest safe upper bound on VADER's raw score of `text`."""
+    if _plain_text(text, lower):
+        return fast_bound(words, text)
+    return score_bound(text)
 
 
 def could_score(sentence: str, at_least: float = 0.0) -> bool:
@@ -150,19 +197,7 @@ def compound(text: str, at_least: float = 0.0) -> float:
 # Scores whose magnitude is below this never change a decision: tone uses +-0.5, and sentiment
 # rules are required to use thresholds at least this far from zero.
 DECISION_MAGNITUDE = 0.5
-
-
-# Characters without which no emoticon or punctuated lexicon entry can occur in a sentence.
-_EMOTICON_HINT_RE = re.compile(r"[:;=()<>^*|/\\\[\]{}@#$%&_~]|\w-\w|\b[ov]\.[ov]\b", re.IGNORECASE)
-
-
-def _has_lexicon_entry(doc: Document, sentence: Sentence, text: str) -> bool:
-    """Cheap and conservative: False only if VADER can find nothing to score in `sentence`."""
-    if not _VOCAB.plain_words.isdisjoint(doc.words[sentence.first_token : sentence.last_token]):
-        return True
-    if _EMOTICON_HINT_RE.search(text):
-        return True
-    return not text.isascii() and any(ch in _VOCAB.emoji for ch in text)
+_NEEDED = _raw_needed(DECISION_MAGNITUDE)
 
 
 def _message_cannot_score(doc: Document) -> bool:
@@ -172,16 +207,9 @@ def _message_cannot_score(doc: Document) -> bool:
     punctuation are a superset), except across the chunk cuts of very long sentences, so
     messages longer than one chunk are always judged per sentence.
     """
-    masked = doc.masked
-    if (
-        _VOCAB.plain_words.isdisjoint(doc.words)
-        and not _EMOTICON_HINT_RE.search(masked)
-        and (masked.isascii() or not any(ch in _VOCAB.emoji for ch in masked))
-    ):
-        return True
     if doc.word_count > MAX_SENTENCE_WORDS:
         return False
-    return score_bound(masked) < _raw_needed(DECISION_MAGNITUDE)
+    return _bound(doc.words, doc.masked, doc.lower) < _NEEDED
 
 
 def sentence_scores(doc: Document) -> list[tuple[Sentence, float]]:
@@ -194,12 +222,15 @@ def sentence_scores(doc: Document) -> list[tuple[Sentence, float]]:
     if cached is None:
         cached = []
         if not _message_cannot_score(doc):
+            lower = doc.lower
             for sentence in doc.sentences:
                 text = doc.sentence_text(sentence)
-                if _has_lexicon_entry(doc, sentence, text):
-                    score = compound(text, DECISION_MAGNITUDE)
-                    if score:
-                        cached.append((sentence, score))
+                words = doc.words[sentence.first_token : sentence.last_token]
+                if _bound(words, text, lower[sentence.start : sentence.end]) < _NEEDED:
+                    continue
+                score = float(analyzer().polarity_scores(text)["compound"])
+                if score:
+                    cached.append((sentence, score))
         doc.__dict__["_sentence_scores"] = cached
     return cached
 

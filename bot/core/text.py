@@ -8,8 +8,8 @@ points into the original message.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from bot.core.models import Message
 
@@ -43,8 +43,7 @@ _SENTENCE_END_RE = re.compile(r"([.!?…]+(?=\s|$)|\n+)")
 MAX_SENTENCE_WORDS = 60
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A word of the masked text: its span and its lower-cased form."""
 
     start: int
@@ -52,8 +51,7 @@ class Token:
     norm: str
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
     """A sentence (or chunk of a very long one) of the masked text, as a span."""
 
     start: int
