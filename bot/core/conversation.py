@@ -6,6 +6,7 @@ Only user ids and timestamps are kept, never text; every structure has a fixed m
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 RECENT_MESSAGES = 200
@@ -61,37 +62,40 @@ class ChannelWindow:
         In order: a question by someone this message mentions; a question in the same thread;
         the most recent top-level question by someone else asked shortly before.
         """
-        candidates = [
-            (i, q)
-            for i, q in enumerate(self.questions)
-            if q.user != user and not _expired(q, ts)
-        ]
-        if not candidates:
+        questions = self.questions
+        # Questions are kept in time order, so expired ones are at the front.
+        while questions and _expired(questions[0], ts):
+            questions.popleft()
+        if not questions:
             return None
-        chosen: tuple[int, OpenQuestion] | None = None
-        for i, q in reversed(candidates):
-            if q.user in mentions:
-                chosen = (i, q)
-                break
-        if chosen is None and thread is not None:
-            for i, q in reversed(candidates):
-                if q.thread == thread or (q.thread is None and q.ts is not None
-                                          and thread == _ts_key(q.ts)):
-                    chosen = (i, q)
-                    break
-        if chosen is None and thread is None:
-            for i, q in reversed(candidates):
-                if q.thread is None and _recent(q, ts):
-                    chosen = (i, q)
-                    break
-        if chosen is None:
+        chosen = -1
+        if mentions:
+            chosen = self._latest(lambda q: q.user in mentions, user)
+        if chosen < 0 and thread is not None:
+            chosen = self._latest(
+                lambda q: q.thread == thread
+                or (q.thread is None and q.ts is not None and thread == _ts_key(q.ts)),
+                user,
+            )
+        if chosen < 0 and thread is None:
+            chosen = self._latest(lambda q: q.thread is None and _recent(q, ts), user)
+        if chosen < 0:
             return None
-        index, question = chosen
-        del self.questions[index]
+        question = questions[chosen]
+        del questions[chosen]
         delay = None
         if question.ts is not None and ts is not None:
             delay = max(0.0, ts - question.ts)
         return AnswerMatch(question.user, delay)
+
+    def _latest(self, accept: Callable[[OpenQuestion], bool], user: str) -> int:
+        """Index of the most recent open question by someone other than `user` that `accept`s."""
+        questions = self.questions
+        for index in range(len(questions) - 1, -1, -1):
+            question = questions[index]
+            if question.user != user and accept(question):
+                return index
+        return -1
 
     def add_question(self, user: str, ts: float | None, thread: str | None) -> None:
         """Remember an open question."""
