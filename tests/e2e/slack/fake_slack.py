@@ -80,7 +80,6 @@ class FakeSlack:
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_get("/socket", self._handle_socket)
         app.router.add_get("/_calls", self._handle_dump)
-        app.router.add_post("/_reset", self._handle_reset)
         return app
 
     async def start(self, port: int = 0) -> str:
@@ -146,20 +145,6 @@ class FakeSlack:
                 self._changed.wait_for(lambda: len(matching()) >= count), timeout
             )
         return matching()
-
-    async def wait_idle(self, method: str, settle: float = 0.3) -> list[Call]:
-        """Calls of `method` once none arrived for `settle` seconds (to prove a non-event)."""
-        while True:
-            seen = len(self.calls)
-
-            def grew(seen: int = seen) -> bool:
-                return len(self.calls) > seen
-
-            async with self._changed:
-                try:
-                    await asyncio.wait_for(self._changed.wait_for(grew), settle)
-                except TimeoutError:
-                    return self.calls_of(method)
 
     async def _record(self, call: Call) -> None:
         self.calls.append(call)
@@ -311,10 +296,6 @@ class FakeSlack:
         method = request.query.get("method")
         calls = self.calls if method is None else self.calls_of(method)
         return web.json_response([{"method": c.method, "params": c.params} for c in calls])
-
-    async def _handle_reset(self, request: web.Request) -> web.Response:
-        self.calls.clear()
-        return web.json_response({"ok": True})
 
     def response_url(self, hook: str = "hook") -> str:
         """A response_url that points back at this server."""
