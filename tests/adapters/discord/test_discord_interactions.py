@@ -32,6 +32,9 @@ async def client(
     config = DiscordConfig(token=fake.token, api_base=fake.api_base, gateway_url=fake.gateway_url)
     apply_endpoint_overrides(config)
     bot = CoachbotClient(config, coach)
+    # Deterministic: answer directly unless a test wants the deferral (a loaded CI machine
+    # must not turn an immediate answer into a deferred one).
+    bot.commands.answer_within = 60.0
     await bot.login(fake.token)
     yield bot
     await bot.close()
@@ -200,6 +203,7 @@ async def test_an_outage_still_gets_a_private_answer(
     config = DiscordConfig(token=fake.token, api_base=fake.api_base, gateway_url=fake.gateway_url)
     apply_endpoint_overrides(config)
     client = CoachbotClient(config, BrokenCoach(coach.engine, coach.store))
+    client.commands.answer_within = 60.0
     await client.login(fake.token)
     try:
         payload = fake.command_payload(new_user("hal"), ["coach", "rules"])
