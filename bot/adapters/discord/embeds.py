@@ -69,6 +69,12 @@ def nudge_embed(nudge: Nudge, *, jump_url: str | None = None) -> discord.Embed:
         colour=colour,
         url=nudge.link or None,
     )
+    if nudge.excerpt:
+        embed.add_field(
+            name="In your message",
+            value=clip(f"“{nudge.excerpt}”", FIELD_VALUE_LIMIT),
+            inline=False,
+        )
     if nudge.why:
         embed.add_field(name="Why", value=clip(nudge.why, FIELD_VALUE_LIMIT), inline=False)
     if nudge.suggestion:

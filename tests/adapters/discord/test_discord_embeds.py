@@ -41,9 +41,12 @@ def make_nudge(**changes: object) -> Nudge:
 
 
 def test_nudge_embed_has_tip_suggestion_and_jump_link() -> None:
-    embed = nudge_embed(make_nudge(), jump_url="https://discord.com/channels/1/2/3")
+    embed = nudge_embed(
+        make_nudge(excerpt="you are an idiot,"), jump_url="https://discord.com/channels/1/2/3"
+    )
     assert embed.description == "Name-calling makes it about the person."
     fields = {f.name: f.value for f in embed.fields}
+    assert fields["In your message"] == "“you are an idiot,”"
     assert fields["Try instead"] == "Describe the problem instead."
     assert "Why" not in fields
     assert "https://discord.com/channels/1/2/3" in fields["Your message"]
