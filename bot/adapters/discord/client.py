@@ -127,7 +127,10 @@ class KeyedOrder:
     @contextlib.asynccontextmanager
     async def turn(self, key: tuple[str, ...]) -> AsyncIterator[None]:
         """Wait for this key's earlier holders, then hold it for the block."""
-        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        entry = self._locks.get(key)
+        if entry is None:
+            entry = self._locks[key] = (asyncio.Lock(), [0])
+        lock, users = entry
         users[0] += 1
         try:
             async with lock:
@@ -155,7 +158,7 @@ class CoachbotClient(discord.AutoShardedClient):
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.digest_runner: DigestRunner | None = None
         # Messages are coached on their own worker threads, so a burst of messages never
-        # delays `/coach` answers (which must come within 3 s) and SQLite writers don't contend.
+        # delays `/coach` answers, which must come within 3 s (those use the default executor).
         self._process_pool = ThreadPoolExecutor(
             max_workers=PROCESS_WORKERS, thread_name_prefix="coachbot-discord"
         )
