@@ -68,6 +68,7 @@ class FakeGuild:
     admin_role_id: int
     admins: set[int] = field(default_factory=set)
     extra_channel_ids: list[int] = field(default_factory=list)
+    thread_id: int = field(default_factory=lambda: new_snowflake())
 
     @property
     def channel_ids(self) -> list[int]:
@@ -115,7 +116,27 @@ class FakeGuild:
             "members": [],
             "voice_states": [],
             "presences": [],
-            "threads": [],
+            "threads": [
+                {
+                    "id": str(self.thread_id),
+                    "type": 11,
+                    "guild_id": str(self.id),
+                    "parent_id": str(self.channel_id),
+                    "owner_id": str(self.owner_id),
+                    "name": "a thread",
+                    "last_message_id": None,
+                    "rate_limit_per_user": 0,
+                    "message_count": 0,
+                    "member_count": 1,
+                    "flags": 0,
+                    "thread_metadata": {
+                        "archived": False,
+                        "auto_archive_duration": 1440,
+                        "archive_timestamp": iso_now(),
+                        "locked": False,
+                    },
+                }
+            ],
             "stage_instances": [],
             "guild_scheduled_events": [],
             "channels": [

@@ -252,3 +252,13 @@ async def test_replayed_dispatch_nudges_once_on_each_database(
             assert len(coach.store.nudges(str(fake.guild.id))) == 1
     finally:
         coach.close()
+
+
+async def test_thread_messages_are_coached_under_their_parent_channel(bot: RunningBot) -> None:
+    lee = new_user("lee")
+    guild = bot.fake.guild
+    await bot.send(lee, HOSTILE, channel_id=guild.thread_id)
+    assert len(bot.fake.dms_to(int(lee["id"]))) == 1
+    (nudge,) = bot.coach.store.nudges(str(guild.id))
+    assert nudge.channel == str(guild.channel_id)
+    assert bot.fake.find("POST", f"/channels/{guild.thread_id}/") == []
