@@ -303,43 +303,50 @@ async def bench(messages: int, rounds: int, database: str | None) -> list[RunRes
 
 
 def report(results: list[RunResult], messages: int, rounds: int, database: str | None) -> str:
-    """The BENCHMARKS.md section body."""
+    """The BENCHMARKS.md section body: median rates, and the median of same-round ratios."""
     variants = list(dict.fromkeys(r.variant for r in results))
-    rate = {v: statistics.median(r.rate for r in results if r.variant == v) for v in variants}
-    noop = rate["no-op"]
+    by_variant = {v: [r.rate for r in results if r.variant == v] for v in variants}
+    rate = {v: statistics.median(rates) for v, rates in by_variant.items()}
+    ratio = {
+        v: statistics.median(
+            own / base for own, base in zip(by_variant[v], by_variant["no-op"], strict=True)
+        )
+        for v in variants
+    }
     labels = {
         "no-op": "no-op `on_message` (baseline)",
         "engine": "adapter + engine only (diagnostic: no policy, store or DMs)",
         "full": "**full: engine + policy + store (SQLite) + DM delivery**",
         "full-pg": "**full, store on PostgreSQL (127.0.0.1)**",
     }
-    rows = "".join(f"| {labels[v]} | {rate[v]:,.0f} | {rate[v] / noop:.2f}x |\n" for v in variants)
+    rows = "".join(f"| {labels[v]} | {rate[v]:,.0f} | {ratio[v]:.2f}x |\n" for v in variants)
     nudges = max(r.nudges for r in results)
-    best = max(rate[v] for v in variants if v.startswith("full")) / noop
+    best = max(ratio[v] for v in variants if v.startswith("full"))
     verdict = "meets" if best >= 0.6 else "misses"
     return (
         "## Discord gateway throughput (`bench/discord_gateway.py`)\n\n"
         f"{messages} MESSAGE_CREATE dispatches per burst (8% hostile, 2% re-delivered; "
-        f"{CHANNELS} channels of one server) over one local gateway shard; the stand-in runs in its own process, the bot is the real "
-        f"`CoachbotClient`; {rounds} rounds, medians; Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs (shared with other work while measured).\n\n"
+        f"{CHANNELS} channels of one server) over one local gateway shard; the stand-in runs in "
+        "its own process, the bot is the real `CoachbotClient`. "
+        f"{rounds} rounds; rates are medians, ratios the median of each round's ratio to that "
+        f"round's no-op run. Python {platform.python_version()}, {os.cpu_count()} CPUs "
+        "(shared with other work while measured, so absolute rates vary a lot).\n\n"
         "| client | dispatches/s | ratio |\n|---|---:|---:|\n"
         f"{rows}\n"
         f"Target >= 0.6x: **{verdict}** it (best full ratio {best:.2f}x). No nudge lost or "
         f"duplicated: {nudges} nudges per run, each in exactly one DM; every hostile author got "
         "exactly one; re-delivered dispatches nudged nobody twice; nothing posted in the "
         "channel.\n\n"
-        "Where the time goes: the no-op row is discord.py's own gateway parsing. The engine-only "
-        "row adds the adapter (translation, worker thread) and the engine, about 1 ms of "
-        "GIL-bound CPU per message, which alone caps the ratio near 0.2-0.4x on this machine. "
-        "The full rows add `Coach.process`'s storage work: a cProfile of it shows about 13 SQL "
-        "statements and 2-3 commits per message (event claim, counters, nudge log; settings, "
-        "demotions and preferences re-read every time), i.e. 10-20 ms of database round trips "
-        "and fsyncs per message on SQLite (WAL, `synchronous=FULL`) and PostgreSQL alike. "
-        "Reaching 0.6x needs the store side to change (one transaction per message or "
-        "batched counter writes, cached settings/demotions, `synchronous=NORMAL` under WAL) "
-        "and a cheaper engine; the Discord adapter already coaches on its own worker threads "
-        "so `/coach` answers are not queued behind a message burst.\n"
+        "Where the time goes: the no-op row is discord.py's own gateway parsing (well under a "
+        "millisecond per dispatch). The engine-only row adds the adapter (translation, a "
+        "worker thread) and the engine, about 1 ms of GIL-bound CPU per message, which by "
+        "itself caps any full run near that row's ratio. The full rows add `Coach.process`'s "
+        "policy and storage work (one transaction per message, SQLAlchemy Core) and the DMs; "
+        "profiling the bot process shows its event loop mostly idle, waiting for the coaching "
+        "threads, so the adapter is not the bottleneck. Each channel's messages are coached "
+        "in arrival order (channels in parallel, 8 worker threads) so conversation windows "
+        "stay correct. Reaching 0.6x would need the engine and the per-message store work "
+        "together under about 0.3 ms of CPU, or coaching spread over several processes.\n"
     )
 
 
