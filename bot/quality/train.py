@@ -49,18 +49,16 @@ class FeatureSpace:
         data: list[float] = []
         index = self.index
         for tokens, cues in examples:
-            for group in featurize(tokens, cues):
-                cols = []
-                for feat in group:
+            words, chars = featurize(tokens, cues)
+            for group in (dict.fromkeys(words, 1), chars):
+                total = sum(group.values())
+                for feat, n in group.items():
                     col = index.get(feat)
                     if col is None and grow:
                         col = index[feat] = len(index)
                     if col is not None:
-                        cols.append(col)
-                if group:
-                    value = 1.0 / math.sqrt(len(group))
-                    indices.extend(cols)
-                    data.extend([value] * len(cols))
+                        indices.append(col)
+                        data.append(n / math.sqrt(total))
             indptr.append(len(indices))
         return csr_matrix((data, indices, indptr), shape=(len(examples), max(len(index), 1)))
 
@@ -85,7 +83,7 @@ def fit(
     for tokens, cues in examples:
         words, chars = featurize(tokens, cues)
         counts.update(words)
-        counts.update(chars)
+        counts.update(chars.keys())
     space = FeatureSpace()
     for feat, n in counts.items():
         if n >= min_count:

@@ -92,7 +92,7 @@ def test_model_round_trips_and_rejects_other_formats(tmp_path: Path) -> None:
 def test_features_are_grouped_and_cues_need_a_target() -> None:
     words, chars = featurize(["you", "idiot"])
     assert {"w:you", "w:idiot", "b:you idiot", "x:you+harsh"} <= words
-    assert {"c: yo", "c:you ", "c:idi"} <= chars
+    assert {"c: yo", "c:you ", "c:idi"} <= set(chars)
     assert "x:you+harsh" not in cue_features(["this", "tool", "is", "garbage"])
     assert "x:insult" in cue_features(["this", "tool", "is", "garbage"])
 

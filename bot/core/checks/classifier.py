@@ -13,10 +13,12 @@ import json
 import math
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -27,10 +29,11 @@ from bot.core.conversation import ChannelWindow
 from bot.core.sentiment import sentence_scores
 from bot.core.text import Document, Sentence
 
-MODEL_FORMAT = "coachbot-linear-text/1"
+MODEL_FORMAT = "coachbot-linear-text/2"
 CHAR_NGRAMS = (3, 4, 5)
 # Words longer than this are not cut into character n-grams (hashes, ids, long paths).
 MAX_CHAR_WORD = 24
+PER_WORD_CACHE = 100_000
 
 
 # Hand-written cue lists (not learned): who a message is aimed at, and words that wound.
@@ -84,24 +87,30 @@ def _token_char_grams(token: str) -> frozenset[str]:
     return frozenset(grams)
 
 
-def char_features(tokens: Sequence[str]) -> set[str]:
-    """Character n-grams (`c:`) inside each word padded with spaces (like char_wb)."""
-    feats: set[str] = set()
-    for token in set(tokens):
-        if len(token) <= MAX_CHAR_WORD:
-            feats.update(_token_char_grams(token))
+def char_words(tokens: Sequence[str]) -> set[str]:
+    """The distinct words that are cut into character n-grams."""
+    return {t for t in tokens if len(t) <= MAX_CHAR_WORD}
+
+
+def char_features(tokens: Sequence[str]) -> Counter[str]:
+    """Character n-grams (`c:`) inside each distinct word padded with spaces, with counts."""
+    feats: Counter[str] = Counter()
+    for token in char_words(tokens):
+        feats.update(_token_char_grams(token))
     return feats
 
 
-def featurize(tokens: Sequence[str], cues: Iterable[str] = ()) -> tuple[set[str], set[str]]:
-    """The two feature groups of a text (word-level cues from `doc_cues` join the first);
-    each group is L2-normalised when scored."""
+def featurize(tokens: Sequence[str], cues: Iterable[str] = ()) -> tuple[set[str], Counter[str]]:
+    """The two feature groups of a text: binary word features (cues from `doc_cues` join them),
+    scaled by 1/sqrt(how many); character n-gram counts, scaled by 1/sqrt(total count)."""
     words = word_features(tokens)
     words.update(cues)
     return words, char_features(tokens)
 
 
 _PUNCT_RUN = re.compile(r"[!?]{2,}")
+_LETTER = re.compile(r"[^\W\d_]")
+_CAPITAL = re.compile(r"[A-Z\u00c0-\u00de]")
 # Sentence VADER compound cut-offs that become cues (sentences of at least 3 words).
 VADER_CUES = ((-0.3, "x:vader<=-0.3"), (-0.5, "x:vader<=-0.5"), (-0.75, "x:vader<=-0.75"))
 
@@ -120,8 +129,8 @@ def doc_cues(doc: Document) -> frozenset[str]:
     cues.update(name for cut, name in VADER_CUES if lowest <= cut)
     if _PUNCT_RUN.search(doc.masked):
         cues.add("x:punct-run")
-    letters = [ch for ch in doc.masked if ch.isalpha()]
-    if len(letters) >= 12 and sum(ch.isupper() for ch in letters) > len(letters) / 2:
+    letters = len(_LETTER.findall(doc.masked))
+    if letters >= 12 and len(_CAPITAL.findall(doc.masked)) > letters / 2:
         cues.add("x:caps")
     result = frozenset(cues)
     doc.__dict__["_classifier_cues"] = result
@@ -137,6 +146,8 @@ class LinearTextModel:
     word_weights: dict[str, float]
     char_weights: dict[str, float]
     meta: dict[str, Any]
+    # word -> (sum of its n-gram weights, number of its n-grams); bounded, shared by threads.
+    _per_word: dict[str, tuple[float, int]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LinearTextModel:
@@ -163,15 +174,30 @@ class LinearTextModel:
 
     def logit(self, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
         """The model's log-odds for a lower-cased token list (bias alone when empty)."""
-        words, chars = featurize(tokens, cues)
+        words = word_features(tokens)
+        words.update(cues)
         total = self.bias
         if words:
-            ww = self.word_weights
-            total += sum(ww.get(f, 0.0) for f in words) / math.sqrt(len(words))
-        if chars:
-            cw = self.char_weights
-            total += sum(cw.get(f, 0.0) for f in chars) / math.sqrt(len(chars))
+            total += sum(map(self.word_weights.get, words, repeat(0.0))) / math.sqrt(len(words))
+        weight = 0.0
+        count = 0
+        for token in char_words(tokens):
+            w, n = self._word_char_score(token)
+            weight += w
+            count += n
+        if count:
+            total += weight / math.sqrt(count)
         return total
+
+    def _word_char_score(self, token: str) -> tuple[float, int]:
+        cached = self._per_word.get(token)
+        if cached is None:
+            grams = _token_char_grams(token)
+            cached = (sum(map(self.char_weights.get, grams, repeat(0.0))), len(grams))
+            if len(self._per_word) >= PER_WORD_CACHE:
+                self._per_word.clear()
+            self._per_word[token] = cached
+        return cached
 
     def probability(self, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
         """The model's probability (0..1) that the text is uncivil."""
