@@ -172,8 +172,9 @@ class ChannelTotals:
     """One channel's counters summed for a digest: the form SQL aggregation produces directly.
 
     `this_users` holds named people's messages this week (uncoached people are pooled in
-    `anonymous_this`); `days` maps each day of the last TONE_WEEKS weeks to
-    [messages, voices, negative, positive]; the other figures are this week's.
+    `anonymous_this`); `days` maps days to [messages, voices, negative, positive] (this week's
+    days at least, older days optionally); `weeks` maps an older week's index (1 = last week)
+    to [messages, negative, positive] not already in `days`; the other figures are this week's.
     """
 
     channel: str
@@ -182,6 +183,7 @@ class ChannelTotals:
     messages_last: int = 0
     voices_last: int = 0
     days: dict[date, list[int]] = field(default_factory=dict)
+    weeks: dict[int, list[int]] = field(default_factory=dict)
     questions: int = 0
     answers: int = 0
     thanks: int = 0
@@ -272,6 +274,11 @@ def digest_from_totals(
     weeks: list[list[int]] = [[0, 0, 0] for _ in range(TONE_WEEKS)]  # messages, neg, pos
     for day, (messages, _voices, negative, positive) in totals.days.items():
         idx = _week_index(day, week_start)
+        if 0 <= idx < TONE_WEEKS:
+            weeks[idx][0] += messages
+            weeks[idx][1] += negative
+            weeks[idx][2] += positive
+    for idx, (messages, negative, positive) in totals.weeks.items():
         if 0 <= idx < TONE_WEEKS:
             weeks[idx][0] += messages
             weeks[idx][1] += negative

@@ -48,13 +48,12 @@ def load_totals(
 ) -> dict[str, ChannelTotals]:
     """Channel totals for a week, summed by the database (a handful of grouped queries).
 
-    Per person only this week's and last week's message counts per channel are read; days
-    of the last TONE_WEEKS weeks come as channel totals, so big workspaces stay fast.
+    Per person only this week's and last week's message counts per channel are read; this
+    week's days and older weeks come as channel totals, so big workspaces stay fast.
     """
     wanted = None if channels is None else list(channels)
     end = week_start + timedelta(days=7)
     last = week_start - timedelta(days=7)
-    first = week_start - timedelta(days=7 * (TONE_WEEKS - 1))
     totals: dict[str, ChannelTotals] = {}
 
     def get(channel: str) -> ChannelTotals:
@@ -92,7 +91,7 @@ def load_totals(
             func.sum(dc.c.tone_negative), func.sum(dc.c.tone_positive),
             func.sum(dc.c.questions), func.sum(dc.c.answers), func.sum(dc.c.thanks),
             func.sum(dc.c.praise_received),
-        ).where(dc.c.workspace == workspace, dc.c.day >= first, dc.c.day < end)
+        ).where(dc.c.workspace == workspace, dc.c.day >= week_start, dc.c.day < end)
         if wanted is not None:
             days = days.where(dc.c.channel.in_(wanted))
         for channel, day, messages, voices, neg, pos, qs, ans, thx, praise in conn.execute(
@@ -100,11 +99,26 @@ def load_totals(
         ):
             t = get(channel)
             t.days[day] = [int(messages or 0), int(voices or 0), int(neg or 0), int(pos or 0)]
-            if day >= week_start:
-                t.questions += int(qs or 0)
-                t.answers += int(ans or 0)
-                t.thanks += int(thx or 0)
-                t.praise += int(praise or 0)
+            t.questions += int(qs or 0)
+            t.answers += int(ans or 0)
+            t.thanks += int(thx or 0)
+            t.praise += int(praise or 0)
+        # Older weeks only need tone per channel and week: one small grouping per week is much
+        # cheaper than grouping every day of eight weeks at once.
+        for index in range(1, TONE_WEEKS):
+            start = week_start - timedelta(days=7 * index)
+            tone = select(
+                dc.c.channel, func.sum(dc.c.messages), func.sum(dc.c.tone_negative),
+                func.sum(dc.c.tone_positive),
+            ).where(
+                dc.c.workspace == workspace,
+                dc.c.day >= start,
+                dc.c.day < start + timedelta(days=7),
+            )
+            if wanted is not None:
+                tone = tone.where(dc.c.channel.in_(wanted))
+            for channel, messages, neg, pos in conn.execute(tone.group_by(dc.c.channel)):
+                get(channel).weeks[index] = [int(messages or 0), int(neg or 0), int(pos or 0)]
         rh = RuleHit.__table__
         hits = select(rh.c.channel, rh.c.rule, func.sum(rh.c.hits)).where(
             rh.c.workspace == workspace, rh.c.day >= week_start, rh.c.day < end
