@@ -93,7 +93,6 @@ class DigestScheduler:
         """Every digest due at `now` that has not been posted yet (claims are not taken)."""
         now = _aware(now)
         others = self._other_platform_workspaces(platform) if platform else set()
-        posted = set()
         found: list[DueDigest] = []
         for settings in self.store.all_settings():
             if settings.workspace in others:
