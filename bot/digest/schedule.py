@@ -115,6 +115,8 @@ class DigestScheduler:
         if users:
             prefs = self.store.prefs_many(settings.workspace, users)
             for user in users:
+                if prefs[user].dm_closed:
+                    continue  # they cannot receive private messages (e.g. Discord DMs closed)
                 tz = prefs[user].timezone or settings.digest_timezone
                 slot = due_week(now, settings.digest_weekday, settings.digest_time, tz)
                 if slot is not None:

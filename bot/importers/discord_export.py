@@ -69,23 +69,23 @@ class DiscordExport:
             return 0
 
     def _header(self, unit: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The guild and channel objects (before the messages in the file)."""
-        guild: dict[str, Any] = {}
-        channel: dict[str, Any] = {}
-        try:
-            with open(unit, "rb") as handle:
-                for key, value in ijson.kvitems(handle, "", use_float=True):
-                    if key == "guild" and isinstance(value, dict):
-                        guild = value
-                    elif key == "channel" and isinstance(value, dict):
-                        channel = value
-                    elif key == "messages":
-                        break
-                    if guild and channel:
-                        break
-        except (ijson.JSONError, OSError, UnicodeDecodeError) as exc:
-            raise ExportError(f"{unit}: not valid DiscordChatExporter JSON ({exc})") from None
-        return guild, channel
+        """The guild and channel objects (written before the messages in the file).
+
+        Each is found with an event-level scan that stops at the first match, so a huge or
+        odd file is never loaded whole.
+        """
+        found: list[dict[str, Any]] = []
+        for prefix in ("guild", "channel"):
+            value: Any = None
+            try:
+                with open(unit, "rb") as handle:
+                    value = next(iter(ijson.items(handle, prefix, use_float=True)), None)
+            except (ijson.JSONError, OSError, UnicodeDecodeError) as exc:
+                raise ExportError(
+                    f"{unit}: not valid DiscordChatExporter JSON ({exc})"
+                ) from None
+            found.append(value if isinstance(value, dict) else {})
+        return found[0], found[1]
 
     def read(
         self,

@@ -160,6 +160,7 @@ def test_personal_digest_goes_only_to_people_who_opted_in(store: Store) -> None:
     fill_week(store, date(2024, 6, 3))
     store.update_prefs(WS, "U2", personal_digest=True)
     store.update_prefs(WS, "U9", personal_digest=True)  # no activity: nothing to send
+    store.update_prefs(WS, "U3", personal_digest=True, dm_closed=True)  # cannot receive DMs
     [nudge_id] = store.add_nudges(
         [
             NewNudge(
