@@ -33,6 +33,20 @@ def safe_exception(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableM
     return event
 
 
+class StderrLogger:
+    """Writes each rendered line to whatever `sys.stderr` is at that moment."""
+
+    def msg(self, message: str) -> None:
+        """Write one log line."""
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
+def _stderr_logger(*_: Any) -> StderrLogger:
+    return StderrLogger()
+
+
 def configure_logging(default_level: str = "WARNING") -> None:
     """Send structlog output to stderr at $COACHBOT_LOG_LEVEL (else `default_level`)."""
     name = os.environ.get("COACHBOT_LOG_LEVEL", default_level).upper()
@@ -47,6 +61,6 @@ def configure_logging(default_level: str = "WARNING") -> None:
             structlog.processors.KeyValueRenderer(key_order=["timestamp", "level", "event"]),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
