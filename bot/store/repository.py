@@ -295,7 +295,21 @@ class Store:
         engine = migrate.make_engine(url or migrate.default_database_url())
         if upgrade:
             migrate.upgrade(engine)
-        return cls(engine, cache_seconds=cache_seconds)
+        store = cls(engine, cache_seconds=cache_seconds)
+        store.refresh_statistics()
+        return store
+
+    def refresh_statistics(self) -> None:
+        """Keep SQLite's query planner informed (it picks poor indexes without statistics).
+
+        A bounded ANALYZE at start and after each daily purge; PostgreSQL's autovacuum does
+        this by itself.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            conn.exec_driver_sql("ANALYZE")
 
     @property
     def url(self) -> str:
@@ -1068,4 +1082,5 @@ class Store:
             removed[events.name] += conn.execute(
                 delete(events).where(events.c.created_at < now - timedelta(days=event_days))
             ).rowcount
+        self.refresh_statistics()
         return dict(removed)
