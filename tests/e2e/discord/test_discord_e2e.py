@@ -210,7 +210,9 @@ async def test_dev_guild_syncs_commands_to_that_guild_only(
         assert fake.registered_commands[str(guild_id)][0]["name"] == "coach"
 
 
-async def test_rest_failures_are_counted(bot: RunningBot) -> None:
+async def test_rest_failures_are_counted_and_logged_without_text(
+    bot: RunningBot, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
     from prometheus_client import REGISTRY
 
     def failures() -> float:
@@ -225,6 +227,10 @@ async def test_rest_failures_are_counted(bot: RunningBot) -> None:
     bot.fake.closed_dm_users.add(int(jack["id"]))
     await bot.send(jack, HOSTILE)
     assert failures() == before + 1
+    captured = capsys.readouterr()
+    logs = captured.out + captured.err + caplog.text
+    assert "discord_rest_failed" in logs and "/channels/{channel_id}/messages" in logs
+    assert HOSTILE not in logs and "idiot" not in logs
 
 
 async def test_interaction_answer_waits_on_nothing_else(bot: RunningBot) -> None:
