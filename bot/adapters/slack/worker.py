@@ -5,8 +5,8 @@ the serving process it would compete with the event loop for the GIL and slow ev
 down. Here it runs in one spawned worker process with its own Coach on the same database
 (idempotency is the store's, so it stays safe across processes and replicas). One worker
 keeps the engine's per-channel conversation windows in one place. Messages that queue up
-while the worker is busy go over in batches, in arrival order, to keep the serving
-process's share of the work small.
+while the worker is busy go over in batches, in arrival order, through a pipe the event
+loop reads itself: no helper threads in the serving process to contend for the GIL.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import gc
 import multiprocessing
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from typing import Any
 
 import structlog
@@ -29,75 +29,102 @@ log = structlog.get_logger("coachbot.slack.worker")
 
 WORKER_NICENESS = 10
 MAX_BATCH = 64
-_coach: Any = None
+STOP_SECONDS = 10.0
+
+Job = tuple[str, tuple[Any, ...]]  # ("process", (message, event_id)) | ("record", (id, ok, error))
 
 
 class WorkerError(RuntimeError):
-    """Coach.process failed in the worker; the message names only the exception type."""
+    """A Coach call failed in the worker; the message names only the exception type."""
 
 
-def _init_worker(database_url: str | None, niceness: int) -> None:
-    """Worker-process start-up: lower priority, then build the worker's Coach."""
-    global _coach
+def _run_batch(coach: Any, batch: list[Job]) -> list[Any]:
+    """Run Coach calls in order; a failure becomes its exception's name (never the text)."""
+    results: list[Any] = []
+    for kind, args in batch:
+        try:
+            if kind == "process":
+                results.append(coach.process(*args))
+            else:
+                results.append(coach.record_delivery(*args))
+        except Exception as exc:  # noqa: BLE001 - reported per job, text-free
+            results.append(WorkerError(type(exc).__name__))
+    return results
+
+
+def worker_main(conn: Connection, database_url: str | None, niceness: int) -> None:
+    """The worker process: build a Coach, then answer batches until told to stop."""
     # The serving process decides when to stop (it drains this worker on shutdown).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(niceness)
     from bot.coaching.coach import Coach
 
-    _coach = Coach.create(database_url=database_url)
+    coach = Coach.create(database_url=database_url)
     gc.collect()
     gc.freeze()  # the engine's long-lived objects: no full-GC pauses over them
-
-
-Job = tuple[str, tuple[Any, ...]]  # ("process", (message, event_id)) | ("record", (id, ok, error))
-
-
-def _run_batch(batch: list[Job]) -> list[Any]:
-    """Run Coach calls in order; a failure becomes its exception's name (never the text)."""
-    results: list[Any] = []
-    for kind, args in batch:
+    conn.send("ready")
+    while True:
         try:
-            if kind == "process":
-                results.append(_coach.process(*args))
-            else:
-                results.append(_coach.record_delivery(*args))
-        except Exception as exc:  # noqa: BLE001 - reported per job, text-free
-            results.append(WorkerError(type(exc).__name__))
-    return results
-
-
-def _ready() -> bool:
-    return _coach is not None
+            batch = conn.recv()
+        except (EOFError, OSError):
+            break
+        if batch is None:
+            break
+        conn.send(_run_batch(coach, batch))
+    coach.close()
 
 
 class ProcessWorker:
-    """Runs Coach.process in a worker process; restarts the worker if it dies."""
+    """Runs Coach.process (and delivery records) in a worker process; restarts it if it dies."""
 
     def __init__(self, database_url: str | None, niceness: int = WORKER_NICENESS) -> None:
         self.database_url = database_url
         self.niceness = niceness
-        self._pool: ProcessPoolExecutor | None = None
+        self._process: Any = None
+        self._conn: Connection | None = None
         self._queue: list[tuple[Job, asyncio.Future[Any]]] = []
         self._wake: asyncio.Event | None = None
         self._consumer: asyncio.Future[None] | None = None
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker,
-                initargs=(self.database_url, self.niceness),
-            )
-        return self._pool
-
     async def start(self) -> None:
-        """Start the worker and wait until its Coach is loaded."""
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor(), _ready)
+        """Start the worker process and wait until its Coach is loaded."""
+        await self._spawn()
         self._wake = asyncio.Event()
         self._consumer = asyncio.ensure_future(self._consume())
+
+    async def _spawn(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe(duplex=True)
+        process = context.Process(
+            target=worker_main,
+            args=(child, self.database_url, self.niceness),
+            name="coachbot-slack-worker",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+        ready = await self._receive(parent)
+        if ready != "ready":
+            raise WorkerError("worker did not start")
+
+    @staticmethod
+    async def _receive(conn: Connection) -> Any:
+        """Wait (in the event loop, no thread) until the pipe is readable, then read."""
+        loop = asyncio.get_running_loop()
+        readable: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            if not readable.done():
+                readable.set_result(None)
+
+        loop.add_reader(conn.fileno(), wake)
+        try:
+            await readable
+        finally:
+            loop.remove_reader(conn.fileno())
+        return conn.recv()  # EOFError when the worker died
 
     async def process(self, message: Message, event_id: str | None) -> list[Nudge]:
         """Coach.process(message, event_id) in the worker process."""
@@ -119,20 +146,12 @@ class ProcessWorker:
 
     async def _consume(self) -> None:
         assert self._wake is not None
-        loop = asyncio.get_running_loop()
         while True:
             await self._wake.wait()
             self._wake.clear()
             while self._queue:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-                try:
-                    results = await loop.run_in_executor(
-                        self._executor(), _run_batch, [job for job, _ in batch]
-                    )
-                except Exception as exc:  # noqa: BLE001 - e.g. the worker died: restart it
-                    log.error("slack.worker_failed", error=type(exc).__name__)
-                    self._discard()
-                    results = [WorkerError(type(exc).__name__)] * len(batch)
+                results = await self._run([job for job, _ in batch], batch)
                 for (_, future), result in zip(batch, results, strict=True):
                     if future.done():
                         continue
@@ -141,10 +160,36 @@ class ProcessWorker:
                     else:
                         future.set_result(result)
 
+    async def _run(
+        self, jobs: list[Job], batch: list[tuple[Job, asyncio.Future[Any]]]
+    ) -> list[Any]:
+        """Send one batch and read its results; a dead worker is restarted and retried once
+        (safe: the store's event claims make a repeated Coach.process a no-op)."""
+        for attempt in (1, 2):
+            try:
+                if self._conn is None:
+                    await self._spawn()
+                assert self._conn is not None
+                # One batch in flight: the worker is waiting in recv(), so this never blocks.
+                self._conn.send(jobs)
+                return list(await self._receive(self._conn))
+            except asyncio.CancelledError:
+                for _, future in batch:
+                    future.cancel()
+                raise
+            except Exception as exc:  # noqa: BLE001 - e.g. the worker died: restart it
+                log.error("slack.worker_failed", error=type(exc).__name__, attempt=attempt)
+                self._discard()
+                error = WorkerError(type(exc).__name__)
+        return [error] * len(jobs)
+
     def _discard(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        conn, self._conn = self._conn, None
+        process, self._process = self._process, None
+        if conn is not None:
+            conn.close()
+        if process is not None and process.is_alive():
+            process.terminate()
 
     async def close(self) -> None:
         """Stop the worker (call after pending work is done)."""
@@ -157,6 +202,13 @@ class ProcessWorker:
             if not future.done():
                 future.set_exception(WorkerError("shutdown"))
         self._queue.clear()
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            await asyncio.to_thread(pool.shutdown, True)
+        conn, process = self._conn, self._process
+        self._conn = self._process = None
+        if conn is not None:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+            conn.close()
+        if process is not None:
+            await asyncio.to_thread(process.join, STOP_SECONDS)
+            if process.is_alive():
+                process.terminate()

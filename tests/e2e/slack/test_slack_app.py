@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -233,3 +234,16 @@ async def test_overloaded_app_still_acks_but_skips_coaching(
     assert response.status == 200
     assert skipped._value.get() == before + 1
     assert slack.fake.calls_of("chat.postEphemeral") == []
+
+
+async def test_a_dead_worker_is_restarted_without_losing_the_next_message(
+    make_harness: Callable[..., Any],
+) -> None:
+    slack: SlackHarness = await make_harness(worker=True)
+    worker = slack.app.worker
+    assert worker is not None and worker._process is not None
+    worker._process.kill()
+    await asyncio.to_thread(worker._process.join, 10)
+    await slack.event(message_event(HOSTILE, user="U0AFTER"))
+    [call] = await slack.fake.wait_for("chat.postEphemeral", timeout=30)
+    assert call.params["user"] == "U0AFTER"
