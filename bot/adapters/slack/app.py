@@ -632,6 +632,14 @@ def main(port: int | None = None) -> int:
         socket_mode=config.socket_mode,
         startup_s=round(time.monotonic() - started, 3),
     )
-    web.run_app(app.web_app(), host="0.0.0.0", port=config.port, print=None,
-                access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    try:
+        web.run_app(app.web_app(), host="0.0.0.0", port=config.port, print=None,
+                    access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    except OSError as exc:  # e.g. the port is taken
+        print(f"coachbot run slack: cannot listen on port {config.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - e.g. the analysis worker could not start
+        print(f"coachbot run slack: could not start: {type(exc).__name__}", file=sys.stderr)
+        return 1
     return 0

@@ -155,3 +155,14 @@ async def test_run_slack_serves_signed_events_and_stops_cleanly(
     logs = stdout.decode() + stderr.decode()
     assert proc.returncode == 0, logs[-2000:]
     assert "idiot" not in logs  # no message text in the logs
+
+
+async def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, stderr = await _run(["run", "slack", "--port", str(port)], base_env(tmp_path))
+    assert code == 1
+    assert f"cannot listen on port {port}" in stderr
+    assert "Traceback" not in stderr
