@@ -35,11 +35,11 @@ def env_names_read_by(path: Path) -> set[str]:
     """Environment variable names that `path` reads (literal or module-constant arguments)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     constants: dict[str, str] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
-            for target in node.targets:
-                if isinstance(target, ast.Name) and isinstance(node.value.value, str):
-                    constants[target.id] = node.value.value
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant):
+            for target in statement.targets:
+                if isinstance(target, ast.Name) and isinstance(statement.value.value, str):
+                    constants[target.id] = statement.value.value
     names: set[str] = set()
     for node in ast.walk(tree):
         args: list[ast.expr] = []
