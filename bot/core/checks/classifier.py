@@ -236,10 +236,9 @@ def load_model(name: str) -> LinearTextModel:
 
 def doc_tokens(doc: Document, sentence: Sentence | None = None) -> list[str]:
     """Lower-cased words of the whole document or of one sentence."""
-    tokens = doc.tokens
     if sentence is None:
-        return [t.norm for t in tokens]
-    return [t.norm for t in tokens[sentence.first_token : sentence.last_token]]
+        return doc.words
+    return doc.words[sentence.first_token : sentence.last_token]
 
 
 def message_probability(doc: Document, model: LinearTextModel) -> float:
