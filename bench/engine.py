@@ -234,8 +234,8 @@ sentence-level VADER and its gating (a cheap bound skips VADER for ~70% of sente
 all sentences of about half the messages; half of the remaining calls still end below ±0.5),
 ~26% in the tone classifier of "Coaching quality", and ~34% in masking, tokenising and the
 other rule kinds, each small. The `alex` comparison runs alex on the first 2,000 messages only
-(it is slow); its rate here is below the 300–450 msg/s measured elsewhere, so the ratio is
-conservative.
+(it is slow), in the same run as the engine; alex's rate here is below the 300–450 msg/s the
+issue quotes (a loaded machine), which flatters the ratio rather than hiding a gap.
 """
 
 
