@@ -26,7 +26,8 @@ THIRD_PARTY = {
 }
 
 
-def _unknown(names: set[str], allowed: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def _unknown(names: set[str], allowed: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """Names neither read by the code nor allowed."""
     return sorted(names - code_env_names() - allowed)
 
 
