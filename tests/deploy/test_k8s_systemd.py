@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -156,3 +157,20 @@ def test_systemd_analyze_verify_accepts_the_units(tmp_path: Path) -> None:
     )
     # verify exits 0 on unknown keys and bad values, and only says so on stderr.
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+
+@pytest.mark.parametrize("name", ["slack.yaml", "discord.yaml"])
+def test_k8s_pods_run_as_the_images_non_root_user(name: str) -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    uid = re.search(r"useradd [^\n]*--uid (\d+)", dockerfile)
+    assert uid, "the Dockerfile should create its user with a fixed uid"
+    objects = k8s_objects(name)
+    workload = objects.get("Deployment") or objects["StatefulSet"]
+    pod = workload["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] == int(uid.group(1))
+    container = _container(workload)
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    # A read-only root needs a writable /tmp (MPLCONFIGDIR in the image points there).
+    if container["securityContext"].get("readOnlyRootFilesystem"):
+        assert "/tmp" in {mount["mountPath"] for mount in container["volumeMounts"]}
