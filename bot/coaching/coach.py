@@ -12,6 +12,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -19,7 +20,13 @@ import structlog
 
 from bot.coaching.clock import Clock, system_clock
 from bot.coaching.models import CommandContext, Nudge, Response
-from bot.coaching.policy import NudgeBudget, effective_findings, is_tracked
+from bot.coaching.policy import (
+    BatchHistory,
+    Decision,
+    NudgeBudget,
+    effective_findings,
+    is_tracked,
+)
 from bot.coaching.safelog import error_fields
 from bot.coaching.settings import WorkspaceSettings
 from bot.core.models import Analysis, Finding, Message
@@ -106,6 +113,20 @@ class RecentKeys:
         """Forget a key."""
         with self._lock:
             self._keys.pop(key, None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    """One message of a batch after analysis, waiting for its claim and the budget."""
+
+    index: int
+    message: Message
+    settings: WorkspaceSettings
+    key: str | None
+    analysis: Analysis
+    findings: list[Finding]
+    credited: list[str]
+    prefs: dict[str, Prefs]
 
 
 class Coach:
@@ -256,6 +277,126 @@ class Coach:
         for nudge in nudges:
             log.info("coach.nudge", workspace=workspace, rule=nudge.rule, escalated=nudge.escalated)
         return nudges
+
+    def process_batch(self, items: Sequence[tuple[Message, str | None]]) -> list[list[Nudge]]:
+        """`process` for several messages in order, with ONE write transaction; nudges per item.
+
+        The result is what calling `process(message, event_id)` for each item in turn would
+        return and store, at the clock time read once for the batch: every event id is claimed
+        in one statement, counters and rule hits are summed per key and upserted once, and the
+        nudge budget (cooldown, daily cap, one per message, escalation, preferences) sees the
+        nudges decided for earlier messages of the batch. If anything fails, nothing is written
+        (the claims are rolled back with the rest) and the error propagates, so a retry of the
+        same items can succeed.
+        """
+        results: list[list[Nudge]] = [[] for _ in items]
+        if not items:
+            return results
+        now = self.now()
+        started: list[str] = []  # keys this call added to the in-memory duplicate filter
+        try:
+            return self._process_batch(items, now, results, started)
+        except Exception:
+            for key in started:
+                self._recent.discard(key)  # nothing was written: a retry may try again
+            raise
+
+    def _process_batch(
+        self,
+        items: Sequence[tuple[Message, str | None]],
+        now: datetime,
+        results: list[list[Nudge]],
+        started: list[str],
+    ) -> list[list[Nudge]]:
+        # Same order of work per message as `process`: skip bots and excluded channels,
+        # purge (once a day), filter repeats in memory, then analyse (the engine keeps
+        # conversation windows, so every message `process` would analyse is analysed here too).
+        work: list[_Work] = []
+        packs = self.rule_packs()
+        purged = False
+        for index, (message, event_id) in enumerate(items):
+            if message.is_bot:
+                continue
+            settings = self.store.settings(message.workspace)
+            if not settings.channel_enabled(message.channel):
+                continue
+            if not purged:
+                self._purge_daily(now)
+                purged = True
+            key = event_key(message, event_id)
+            if key is not None:
+                if not self._recent.add(key):
+                    log.debug("coach.duplicate_event", workspace=message.workspace)
+                    continue
+                started.append(key)
+            analysis = self.engine.evaluate(message)
+            # Settings, demotions and preferences are read before the write transaction opens
+            # (nothing in the batch changes them), as `process` reads them before its own.
+            demoted = self.store.demoted_rules(message.workspace)
+            findings = effective_findings(analysis.findings, settings, demoted, packs)
+            credited = [u for u in dict.fromkeys(analysis.credited) if u and u != message.user]
+            prefs = self.store.prefs_many(message.workspace, [message.user, *credited])
+            work.append(_Work(index, message, settings, key, analysis, findings, credited, prefs))
+        if not work:
+            return results
+        specs = self.rule_specs()
+        with self.store.batch(now) as tx:
+            claimed = tx.claim([w.key for w in work if w.key is not None])
+            history = BatchHistory(tx)
+            activities: list[Activity] = []
+            planned: list[tuple[int, Message, list[Decision]]] = []
+            for w in work:
+                message = w.message
+                if w.key is not None and w.key not in claimed:
+                    # another worker or replica handled this event meanwhile
+                    log.debug("coach.duplicate_event", workspace=message.workspace)
+                    continue
+                activities.append(
+                    self._activity(
+                        message, w.analysis, w.findings, w.settings, w.prefs, w.credited, now
+                    )
+                )
+                decisions = self.budget.select(
+                    message, w.findings, w.settings, w.prefs[message.user], now, history
+                )
+                for d in decisions:
+                    history.add(message.workspace, message.user, d.finding.rule, now)
+                planned.append((w.index, message, decisions))
+            tx.write_activity(activities)
+            ids = iter(
+                tx.log_nudges(
+                    [
+                        NewNudge(
+                            platform=message.platform,
+                            workspace=message.workspace,
+                            channel=message.channel,
+                            user=message.user,
+                            rule=d.finding.rule,
+                            level=str(d.finding.level),
+                            escalated=d.escalated,
+                            created_at=now,
+                        )
+                        for _, message, decisions in planned
+                        for d in decisions
+                    ]
+                )
+            )
+            for index, message, decisions in planned:
+                results[index] = [
+                    self._nudge(
+                        next(ids), message, d.finding, d.escalated, specs.get(d.finding.rule)
+                    )
+                    for d in decisions
+                ]
+        for nudges in results:
+            for nudge in nudges:
+                log.info(
+                    "coach.nudge",
+                    workspace=nudge.workspace,
+                    rule=nudge.rule,
+                    escalated=nudge.escalated,
+                )
+        return results
 
     @staticmethod
     def _activity(

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from bot.coaching.settings import WorkspaceSettings
 from bot.core.models import Finding, Level, Message
@@ -85,6 +86,75 @@ def effective_findings(
     return result
 
 
+class NudgeHistory(Protocol):
+    """Where the budget reads a person's earlier (counting) nudges from."""
+
+    def recent(self, workspace: str, user: str, since: datetime) -> list[tuple[str, datetime]]:
+        """(rule, created_at) of the person's counting nudges created at or after `since`."""
+
+    def has_any(self, workspace: str, user: str, rule: str) -> bool:
+        """Whether the person ever had a counting nudge for `rule` (escalation)."""
+
+
+class StoreHistory:
+    """The nudge log as stored (what `Coach.process` decides on)."""
+
+    def __init__(self, store: Store) -> None:
+        """Read from `store`."""
+        self.store = store
+
+    def recent(self, workspace: str, user: str, since: datetime) -> list[tuple[str, datetime]]:
+        """(rule, created_at) of counting nudges since `since`, oldest first."""
+        rows = self.store.nudges(workspace, user=user, since=since, counting_only=True)
+        return [(n.rule, n.created_at) for n in rows]
+
+    def has_any(self, workspace: str, user: str, rule: str) -> bool:
+        """Whether a counting nudge for `rule` was ever logged for this person."""
+        return bool(self.store.nudges(workspace, user=user, rule=rule, counting_only=True))
+
+
+class BatchHistory:
+    """The nudge log read inside a batch's transaction, plus the batch's own pending nudges.
+
+    Reads are cached for the batch (the rows cannot change under its write transaction except
+    through the batch itself), and nudges decided for earlier messages of the batch count as
+    if they were already logged (not yet delivered, so counting), exactly as `process` one by
+    one would see them.
+    """
+
+    def __init__(self, reader: Any) -> None:
+        """`reader` has `nudges(workspace, *, user, rule, since, counting_only)` like the Store."""
+        self.reader = reader
+        self._recent: dict[tuple[str, str, datetime], list[tuple[str, datetime]]] = {}
+        self._any: dict[tuple[str, str, str], bool] = {}
+        self._pending: dict[tuple[str, str], list[tuple[str, datetime]]] = {}
+
+    def add(self, workspace: str, user: str, rule: str, created_at: datetime) -> None:
+        """Note a nudge decided earlier in the batch."""
+        self._pending.setdefault((workspace, user), []).append((rule, created_at))
+
+    def recent(self, workspace: str, user: str, since: datetime) -> list[tuple[str, datetime]]:
+        """Stored counting nudges since `since`, then the batch's pending ones since then."""
+        key = (workspace, user, since)
+        stored = self._recent.get(key)
+        if stored is None:
+            rows = self.reader.nudges(workspace, user=user, since=since, counting_only=True)
+            stored = self._recent[key] = [(n.rule, n.created_at) for n in rows]
+        pending = self._pending.get((workspace, user), [])
+        return stored + [(rule, at) for rule, at in pending if at >= since]
+
+    def has_any(self, workspace: str, user: str, rule: str) -> bool:
+        """A stored counting nudge for `rule`, or one pending in this batch."""
+        if any(r == rule for r, _ in self._pending.get((workspace, user), [])):
+            return True
+        key = (workspace, user, rule)
+        found = self._any.get(key)
+        if found is None:
+            rows = self.reader.nudges(workspace, user=user, rule=rule, counting_only=True)
+            found = self._any[key] = bool(rows)
+        return found
+
+
 class NudgeBudget:
     """Decides which findings become nudges, using the store's nudge log and a clock."""
 
@@ -99,8 +169,12 @@ class NudgeBudget:
         settings: WorkspaceSettings,
         prefs: Prefs,
         now: datetime,
+        history: NudgeHistory | None = None,
     ) -> list[Decision]:
-        """The findings (already filtered by `effective_findings`) to deliver as nudges now."""
+        """The findings (already filtered by `effective_findings`) to deliver as nudges now.
+
+        `history` is where earlier nudges are read (default: the store as committed).
+        """
         if skip_reason(message, settings, prefs, now) is not None:
             return []
         candidates = [
@@ -111,26 +185,20 @@ class NudgeBudget:
         if not candidates:
             return []
         candidates.sort(key=lambda f: -f.level.rank)  # stable: engine order within a level
+        history = history or StoreHistory(self.store)
         cooldown = timedelta(hours=settings.cooldown_hours)
-        recent = self.store.nudges(
-            message.workspace,
-            user=message.user,
-            since=now - max(cooldown, CAP_WINDOW),
-            counting_only=True,
-        )
-        budget = settings.daily_cap - sum(1 for n in recent if n.created_at > now - CAP_WINDOW)
+        recent = history.recent(message.workspace, message.user, now - max(cooldown, CAP_WINDOW))
+        budget = settings.daily_cap - sum(1 for _, at in recent if at > now - CAP_WINDOW)
         budget = min(budget, MAX_NUDGES_PER_MESSAGE)
-        cooling = {n.rule for n in recent if n.created_at > now - cooldown}
+        cooling = {rule for rule, at in recent if at > now - cooldown}
         decisions: list[Decision] = []
         for finding in candidates:
             if budget <= 0:
                 break
             if finding.rule in cooling:
                 continue
-            earlier = self.store.nudges(
-                message.workspace, user=message.user, rule=finding.rule, counting_only=True
-            )
-            decisions.append(Decision(finding, escalated=bool(earlier)))
+            earlier = history.has_any(message.workspace, message.user, finding.rule)
+            decisions.append(Decision(finding, escalated=earlier))
             cooling.add(finding.rule)
             budget -= 1
         return decisions

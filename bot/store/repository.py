@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -208,11 +209,74 @@ class Activity:
     answer_delays: list[tuple[str, str, str, date, float]] = field(default_factory=list)
 
 
+class BatchWrite:
+    """The open transaction of `Store.batch`: claim events, read the nudge log, write, log.
+
+    Counters and rule hits of all messages are summed in memory and each key is upserted once
+    by `write_activity`.
+    """
+
+    def __init__(self, store: Store, conn: Connection, now: datetime) -> None:
+        """Wrap `conn` (inside its transaction) of `store`; `now` stamps the event claims."""
+        self.store = store
+        self.conn = conn
+        self.now = now
+
+    def claim(self, keys: Sequence[str]) -> set[str]:
+        """Claim event keys in one INSERT ... ON CONFLICT DO NOTHING RETURNING statement.
+
+        Returns the keys claimed here; the others were already processed (by anyone).
+        """
+        return self.store._claim_many(self.conn, keys, self.now)
+
+    def nudges(
+        self,
+        workspace: str,
+        *,
+        user: str | None = None,
+        rule: str | None = None,
+        since: datetime | None = None,
+        counting_only: bool = False,
+    ) -> list[NudgeRecord]:
+        """`Store.nudges` read inside this transaction."""
+        return self.store.nudges(
+            workspace,
+            user=user,
+            rule=rule,
+            since=since,
+            counting_only=counting_only,
+            conn=self.conn,
+        )
+
+    def write_activity(self, activities: Iterable[Activity]) -> None:
+        """Add the counters, rule hits and answer delays of several messages (summed per key)."""
+        merged = Activity()
+        hits: dict[tuple[str, str, str, date, str], int] = {}
+        for activity in activities:
+            merged.counters.extend(activity.counters)
+            for w, c, u, d, r, n in activity.rule_hits:
+                hits[(w, c, u, d, r)] = hits.get((w, c, u, d, r), 0) + n
+            merged.answer_delays.extend(activity.answer_delays)
+        merged.rule_hits = [(*key, n) for key, n in hits.items()]
+        self.store._write_activity(self.conn, merged)
+
+    def log_nudges(self, nudges: Sequence[NewNudge]) -> list[int]:
+        """Insert nudge-log rows in order; returns their ids."""
+        table = _t(NudgeLog)
+        ids = []
+        for nudge in nudges:
+            result = self.conn.execute(insert(table), asdict(nudge))
+            ids.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
+        return ids
+
+
 # Prepared statements reused across calls, by (purpose, dialect[, table]).
 _STATEMENTS: dict[tuple[str, ...], Any] = {}
 
 CACHE_ENV = "COACHBOT_CACHE_SECONDS"
 DEFAULT_CACHE_SECONDS = 5.0
+# Event keys claimed per statement (keeps bound parameters far below SQLite's and PG's limits).
+CLAIM_CHUNK = 1000
 MAX_CACHE_ENTRIES = 50_000
 
 
@@ -539,6 +603,36 @@ class Store:
                 ids.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
         return ids
 
+    @contextlib.contextmanager
+    def batch(self, now: datetime | None = None) -> Iterator[BatchWrite]:
+        """One write transaction for several messages (see `BatchWrite`); commits on success.
+
+        On an exception everything is rolled back, the event claims included, so a retry of
+        the same events can succeed.
+        """
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")  # as record_message
+            yield BatchWrite(self, conn, now or _now())
+
+    @staticmethod
+    def _claim_many(conn: Connection, keys: Sequence[str], now: datetime) -> set[str]:
+        """Claim event keys; returns the ones this transaction claimed (others were taken)."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return set()
+        table = _t(ProcessedEvent)
+        dialect = conn.dialect.name
+        if dialect not in ("sqlite", "postgresql"):
+            return {key for key in wanted if Store._claim(conn, key, now)}
+        make = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        claimed: set[str] = set()
+        for start in range(0, len(wanted), CLAIM_CHUNK):
+            rows = [{"key": key, "created_at": now} for key in wanted[start : start + CLAIM_CHUNK]]
+            stmt = make(table).values(rows).on_conflict_do_nothing().returning(table.c.key)
+            claimed.update(conn.execute(stmt).scalars())
+        return claimed
+
     @staticmethod
     def _claim(conn: Connection, key: str, now: datetime) -> bool:
         """Insert the event row unless it exists; True if this transaction claimed it."""
@@ -737,8 +831,12 @@ class Store:
         since: datetime | None = None,
         until: datetime | None = None,
         counting_only: bool = False,
+        conn: Connection | None = None,
     ) -> list[NudgeRecord]:
-        """Nudge-log rows, oldest first; `counting_only` skips ones that failed to deliver."""
+        """Nudge-log rows, oldest first; `counting_only` skips ones that failed to deliver.
+
+        With `conn` the rows are read on that (open) connection, inside its transaction.
+        """
         table = _t(NudgeLog)
         query = select(table).where(table.c.workspace == workspace)
         if user is not None:
@@ -751,8 +849,12 @@ class Store:
             query = query.where(table.c.created_at < until)
         if counting_only:
             query = query.where(or_(table.c.delivered.is_(None), table.c.delivered.is_(True)))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(table.c.created_at, table.c.id)).all()
+        query = query.order_by(table.c.created_at, table.c.id)
+        if conn is not None:
+            rows = conn.execute(query).all()
+        else:
+            with self.engine.connect() as own:
+                rows = own.execute(query).all()
         return [_record(NudgeRecord, row) for row in rows]
 
     def record_delivery(
