@@ -289,3 +289,49 @@ def test_process_batch_of_nothing_and_of_bots_only(coach: Coach, clock: ManualCl
     bot = Message("slack", "T1", "C1", "B1", "you always blame me", is_bot=True, id="b1")
     assert coach.process_batch([(bot, None), (bot, "E1")]) == [[], []]
     assert coach.store.nudges("T1") == []
+
+
+def test_real_engine_conversation_windows_match(
+    database_url: str, more_urls: Callable[[], str]
+) -> None:
+    """With the shipped rules (stateful conversation windows), batches change nothing either."""
+    from bench.corpus import messages
+    from bot.core.engine import Engine
+
+    texts = messages(400)
+    base = START.timestamp()
+    steps = [
+        Step(
+            START + timedelta(minutes=20 * (n // 20)),
+            Message(
+                platform="discord",
+                workspace="G1",
+                channel=f"C{n % 3}",
+                user=f"U{(n * 7) % 10}",
+                text=text,
+                ts=base + 20 * n,
+                mentions=(f"U{(n * 3) % 10}",) if n % 9 == 0 else (),
+                id=f"d{n}",
+            ),
+            str(n),
+        )
+        for n, text in enumerate(texts)
+    ]
+    steps += steps[::37]  # gateway replays at the end
+    results: list[tuple[list[list[Nudge]], dict[str, Any]]] = []
+    for url, run in ((database_url, one_by_one), (more_urls(), in_chunks(16))):
+        store = Store.open(url, cache_seconds=0)
+        try:
+            clock = ManualClock(START)
+            coach = Coach(Engine.load(), store, clock)
+            out: list[list[Nudge]] = []
+            for at in sorted({s.at for s in steps}):
+                clock.set(at)
+                out.extend(run(coach, [s for s in steps if s.at == at]))
+            results.append((out, dump(store)))
+        finally:
+            store.close()
+    (expected, expected_rows), (got, rows) = results
+    assert sum(map(len, expected)) >= 5 and expected_rows["answer_delays"]
+    assert got == expected
+    assert rows == expected_rows
