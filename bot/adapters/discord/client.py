@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import contextlib
-import functools
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -25,7 +26,7 @@ from bot.adapters.discord.config import ConfigError, DiscordConfig
 from bot.adapters.discord.delivery import CANNOT_SEND_TO_USER, NudgeDelivery
 from bot.adapters.discord.embeds import render_response
 from bot.adapters.discord.views import CoachButton
-from bot.coaching.models import Response
+from bot.coaching.models import Nudge, Response
 from bot.core.models import Message
 
 PostFn = Callable[[str, str, Response], "str | None"]
@@ -54,6 +55,9 @@ DIGEST_INTERVAL_SECONDS = 60.0
 # Threads that run Coach.process: the engine is CPU-bound, the store waits on the database;
 # bench/discord_gateway.py measured 8 better than 1, 2 or 4 on this project's 2-core machine.
 PROCESS_WORKERS = 8
+# At most this many already-queued messages of one channel go to `Coach.process_batch` at once
+# (one write transaction); nothing waits to fill a batch.
+BATCH_MAX = 64
 
 # Discord system messages that are still "default"/"reply" typed are people's messages; the rest
 # (joins, pins, boosts, thread starters...) are not.
@@ -141,6 +145,98 @@ class KeyedOrder:
                 del self._locks[key]
 
 
+BatchFn = Callable[[list[tuple[Message, "str | None"]]], list[list[Nudge]]]
+SingleFn = Callable[[Message, "str | None"], list[Nudge]]
+
+
+class ChannelBatcher:
+    """Coaches each channel's messages in arrival order, a batch of what is queued at a time.
+
+    `submit` queues a message under its channel; one drain task per busy channel takes up to
+    `max_batch` messages already queued (never waiting for more) and hands them to
+    `run_batch` on the executor. Channels drain in parallel. If a batch fails (nothing of it
+    was written), its messages are retried one by one with `run_one`, so only a message that
+    fails by itself reports a failure.
+    """
+
+    def __init__(
+        self,
+        run_batch: BatchFn,
+        run_one: SingleFn,
+        executor: concurrent.futures.Executor,
+        max_batch: int = BATCH_MAX,
+    ) -> None:
+        self._run_batch = run_batch
+        self._run_one = run_one
+        self._executor = executor
+        self.max_batch = max_batch
+        self._queues: dict[tuple[str, ...], collections.deque[_Queued]] = {}
+        self._drains: set[asyncio.Task[None]] = set()
+        self.batch_sizes: collections.Counter[int] = collections.Counter()
+
+    def __len__(self) -> int:
+        return len(self._queues)
+
+    async def submit(
+        self, key: tuple[str, ...], message: Message, event_id: str | None
+    ) -> list[Nudge]:
+        """Queue a message for its channel and wait for its nudges (or its error)."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[list[Nudge]] = loop.create_future()
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = collections.deque()
+            task = asyncio.create_task(self._drain(key, queue))
+            self._drains.add(task)
+            task.add_done_callback(self._drains.discard)
+        queue.append(_Queued(message, event_id, done))
+        return await done
+
+    async def _drain(self, key: tuple[str, ...], queue: collections.deque[_Queued]) -> None:
+        loop = asyncio.get_running_loop()
+        batch: list[_Queued] = []
+        try:
+            while queue:
+                batch = [queue.popleft() for _ in range(min(len(queue), self.max_batch))]
+                self.batch_sizes[len(batch)] += 1
+                items = [(q.message, q.event_id) for q in batch]
+                try:
+                    results = await loop.run_in_executor(self._executor, self._run_batch, items)
+                except Exception:
+                    await self._one_by_one(batch)
+                else:
+                    for queued, nudges in zip(batch, results, strict=True):
+                        if not queued.done.done():
+                            queued.done.set_result(nudges)
+                batch = []
+        finally:
+            # Only this task touches the queue between awaits: once it is empty, it is gone.
+            del self._queues[key]
+            for queued in [*batch, *queue]:  # cancelled (the client is closing)
+                queued.done.cancel()
+
+    async def _one_by_one(self, batch: list[_Queued]) -> None:
+        loop = asyncio.get_running_loop()
+        for queued in batch:
+            try:
+                nudges = await loop.run_in_executor(
+                    self._executor, self._run_one, queued.message, queued.event_id
+                )
+            except Exception as exc:
+                if not queued.done.done():
+                    queued.done.set_exception(exc)
+            else:
+                if not queued.done.done():
+                    queued.done.set_result(nudges)
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    message: Message
+    event_id: str | None
+    done: asyncio.Future[list[Nudge]]
+
+
 class CoachbotClient(discord.AutoShardedClient):
     """Coachbot on Discord: nudges by DM, `/coach` commands, persistent buttons, digests."""
 
@@ -162,7 +258,9 @@ class CoachbotClient(discord.AutoShardedClient):
         self._process_pool = ThreadPoolExecutor(
             max_workers=PROCESS_WORKERS, thread_name_prefix="coachbot-discord"
         )
-        self._channel_order = KeyedOrder()
+        self._batcher = ChannelBatcher(
+            self._coach_batch, self.coach.process, self._process_pool, BATCH_MAX
+        )
         self.on_message_handled: Callable[[discord.Message], None] | None = None
         self._count_rest_failures()
 
@@ -222,12 +320,11 @@ class CoachbotClient(discord.AutoShardedClient):
             neutral = to_message(message)
             try:
                 # One channel's messages are coached in arrival order (the engine keeps
-                # conversation windows per channel); different channels run in parallel.
-                async with self._channel_order.turn((neutral.workspace, neutral.channel)):
-                    nudges = await asyncio.get_running_loop().run_in_executor(
-                        self._process_pool,
-                        functools.partial(self.coach.process, neutral, str(message.id)),
-                    )
+                # conversation windows per channel), in batches of what is already queued
+                # (one database transaction each); different channels run in parallel.
+                nudges = await self._batcher.submit(
+                    (neutral.workspace, neutral.channel), neutral, str(message.id)
+                )
             except Exception as exc:
                 # No traceback: an exception's text could quote the message, which never
                 # reaches the logs.
@@ -240,6 +337,13 @@ class CoachbotClient(discord.AutoShardedClient):
         finally:
             if self.on_message_handled is not None:
                 self.on_message_handled(message)
+
+    def _coach_batch(self, items: list[tuple[Message, str | None]]) -> list[list[Nudge]]:
+        """`Coach.process_batch`, or `process` per item for a coach without batches."""
+        batch = getattr(self.coach, "process_batch", None)
+        if batch is None:
+            return [self.coach.process(message, event_id) for message, event_id in items]
+        return batch(items)  # type: ignore[no-any-return]
 
     async def handle_action(
         self, interaction: discord.Interaction[Any], action_id: str, value: str
