@@ -20,6 +20,7 @@ from vaderSentiment.vaderSentiment import (
     B_INCR,
     BOOSTER_DICT,
     C_INCR,
+    NEGATE,
     SPECIAL_CASES,
     SentimentIntensityAnalyzer,
 )
@@ -57,6 +58,10 @@ class _Vocabulary:
     @cached_property
     def boosters(self) -> frozenset[str]:
         return frozenset(BOOSTER_DICT)
+
+    @cached_property
+    def negations(self) -> frozenset[str]:
+        return frozenset(NEGATE)
 
     @cached_property
     def booster_ngrams(self) -> tuple[str, ...]:
@@ -130,11 +135,13 @@ def _punctuation_emphasis(text: str) -> float:
     return exclamations + (0.0 if questions <= 1 else questions * 0.18 if questions <= 3 else 0.96)
 
 
-def fast_bound(words: list[str], text: str) -> float:
+def fast_bound(words: list[str], text: str, signed: bool = True) -> float:
     """A position-free upper bound like `score_bound`, from the engine's own words of `text`.
 
     Only valid for ASCII text free of emoticon and markup characters (see `_plain_text`):
-    then every lexicon entry VADER can find is one of `words`.
+    then every lexicon entry VADER can find is one of `words`. With `signed`, and without
+    negations, positive and negative words are bounded separately (they partly cancel in
+    VADER's sum); that bound holds for one sentence only, not for a whole message.
     """
     lexicon = _VOCAB.lexicon
     valences = [lexicon[word] for word in words if word in lexicon]
@@ -145,17 +152,42 @@ def fast_bound(words: list[str], text: str) -> float:
         return math.inf
     boosters = sum(map(_VOCAB.boosters.__contains__, words))
     # Per lexicon word: booster n-grams, up to three boosters (capitals included), capitals.
-    extra = _B_INCR if any(g in lowered for g in _VOCAB.booster_ngrams) else 0.0
-    if boosters:
-        extra += min(3, boosters) * (_B_INCR + _C_INCR)
-    if _CAPITALS_RE.search(text):
-        extra += _C_INCR
-    total = sum(map(abs, valences)) + extra * len(valences)
-    if "so" in words or "this" in words:
-        total *= 1.25
+    ngram = _B_INCR if any(g in lowered for g in _VOCAB.booster_ngrams) else 0.0
+    boost = min(3, boosters) * (_B_INCR + _C_INCR) if boosters else 0.0
+    caps = _C_INCR if _CAPITALS_RE.search(text) else 0.0
+    up = ngram + boost + caps
+    scale = 1.25 if ("so" in words or "this" in words) else 1.0
     if "never" in words:
-        total *= 1.25
-    return total + _punctuation_emphasis(text)
+        scale *= 1.25
+    total = (sum(map(abs, valences)) + up * len(valences)) * scale
+    if not signed or _can_flip_sign(words):
+        return total + _punctuation_emphasis(text)
+    # No negation: each word keeps its sign, give or take what dampeners can take away.
+    down = ngram + min(3, boosters) * _B_INCR
+    high = low = 0.0
+    for word in words:
+        valence = lexicon.get(word)
+        if valence is None:
+            continue
+        if valence > 0:
+            top, bottom = (valence + up) * scale, valence - down
+            bottom = min(bottom, bottom * scale)
+        else:
+            top, bottom = valence + down, (valence - up) * scale
+            top = max(top, top * scale)
+        if word in _VOCAB.boosters or word == "kind":  # VADER may count these as 0
+            top, bottom = max(top, 0.0), min(bottom, 0.0)
+        high += top
+        low += bottom
+    return min(total, max(high, -low, 0.0)) + _punctuation_emphasis(text)
+
+
+def _can_flip_sign(words: list[str]) -> bool:
+    """Whether VADER may flip a word's sign here (negations, "no", "least")."""
+    if "no" in words or "least" in words:
+        return True
+    negations = _VOCAB.negations
+    return any(word in negations or "n't" in word for word in words)
 
 
 _CAPITALS_RE = re.compile(r"[A-Z]{2}|\bL\b")  # an all-caps word ("l" is a lexicon entry)
@@ -172,10 +204,10 @@ def _plain_text(text: str, lower: str) -> bool:
     return not ("." in text and ("o.o" in lower or "v.v" in lower))
 
 
-def _bound(words: list[str], text: str, lower: str) -> float:
-    """The cheapest safe upper bound on VADER's raw score of `text`."""
+def _bound(words: list[str], text: str, lower: str, signed: bool) -> float:
+    """The cheapest safe upper bound on VADER's raw score of `text` (see `fast_bound`)."""
     if _plain_text(text, lower):
-        return fast_bound(words, text)
+        return fast_bound(words, text, signed)
     return score_bound(text)
 
 
@@ -209,7 +241,8 @@ def _message_cannot_score(doc: Document) -> bool:
     """
     if doc.word_count > MAX_SENTENCE_WORDS:
         return False
-    return _bound(doc.words, doc.masked, doc.lower) < _NEEDED
+    # Unsigned: a whole message's bound must cover each of its sentences.
+    return _bound(doc.words, doc.masked, doc.lower, signed=False) < _NEEDED
 
 
 def sentence_scores(doc: Document) -> list[tuple[Sentence, float]]:
@@ -226,7 +259,7 @@ def sentence_scores(doc: Document) -> list[tuple[Sentence, float]]:
             for sentence in doc.sentences:
                 text = doc.sentence_text(sentence)
                 words = doc.words[sentence.first_token : sentence.last_token]
-                if _bound(words, text, lower[sentence.start : sentence.end]) < _NEEDED:
+                if _bound(words, text, lower[sentence.start : sentence.end], True) < _NEEDED:
                     continue
                 score = float(analyzer().polarity_scores(text)["compound"])
                 if score:
