@@ -625,13 +625,19 @@ class Store:
         dialect = conn.dialect.name
         if dialect not in ("sqlite", "postgresql"):
             return {key for key in wanted if Store._claim(conn, key, now)}
-        make = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        claimed: set[str] = set()
-        for start in range(0, len(wanted), CLAIM_CHUNK):
-            rows = [{"key": key, "created_at": now} for key in wanted[start : start + CLAIM_CHUNK]]
-            stmt = make(table).values(rows).on_conflict_do_nothing().returning(table.c.key)
-            claimed.update(conn.execute(stmt).scalars())
-        return claimed
+        stmt = _STATEMENTS.get(("claim_many", dialect))
+        if stmt is None:  # built (and compiled) once
+            make = sqlite.insert if dialect == "sqlite" else postgresql.insert
+            stmt = make(table).on_conflict_do_nothing().returning(table.c.key)
+            _STATEMENTS[("claim_many", dialect)] = stmt
+        # SQLAlchemy's "insertmanyvalues" sends these rows as ONE multi-row INSERT statement
+        # (per CLAIM_CHUNK rows); RETURNING yields only the rows inserted, i.e. the claims won.
+        rows = [{"key": key, "created_at": now} for key in wanted]
+        return set(
+            conn.execution_options(insertmanyvalues_page_size=CLAIM_CHUNK)
+            .execute(stmt, rows)
+            .scalars()
+        )
 
     @staticmethod
     def _claim(conn: Connection, key: str, now: datetime) -> bool:
