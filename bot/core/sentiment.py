@@ -160,7 +160,7 @@ def fast_bound(words: list[str], text: str, signed: bool = True) -> float:
     if "never" in words:
         scale *= 1.25
     total = (sum(map(abs, valences)) + up * len(valences)) * scale
-    if not signed or _can_flip_sign(words):
+    if not signed or _can_flip_sign(words) or not _same_tokens(words, text):
         return total + _punctuation_emphasis(text)
     # No negation: each word keeps its sign, give or take what dampeners can take away.
     down = ngram + min(3, boosters) * _B_INCR
@@ -180,6 +180,18 @@ def fast_bound(words: list[str], text: str, signed: bool = True) -> float:
         high += top
         low += bottom
     return min(total, max(high, -low, 0.0)) + _punctuation_emphasis(text)
+
+
+def _same_tokens(words: list[str], text: str) -> bool:
+    """Whether VADER's tokens of `text` are exactly `words` (so no word counts for one only)."""
+    tokens = text.split()
+    if len(tokens) != len(words):
+        return False
+    for token, word in zip(tokens, words, strict=True):
+        stripped = token.strip(_PUNCT)
+        if (stripped if len(stripped) > 2 else token).lower() != word:
+            return False
+    return True
 
 
 def _can_flip_sign(words: list[str]) -> bool:
