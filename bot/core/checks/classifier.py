@@ -129,9 +129,13 @@ def doc_cues(doc: Document) -> frozenset[str]:
     cues.update(name for cut, name in VADER_CUES if lowest <= cut)
     if _PUNCT_RUN.search(doc.masked):
         cues.add("x:punct-run")
-    letters = len(_LETTER.findall(doc.masked))
-    if letters >= 12 and len(_CAPITAL.findall(doc.masked)) > letters / 2:
-        cues.add("x:caps")
+    # Mostly capitals needs more than 6 of them (half of at least 12 letters): count the
+    # capitals first, the letters only when there are enough capitals.
+    capitals = len(_CAPITAL.findall(doc.masked))
+    if capitals > 6:
+        letters = len(_LETTER.findall(doc.masked))
+        if letters >= 12 and capitals > letters / 2:
+            cues.add("x:caps")
     result = frozenset(cues)
     doc.__dict__["_classifier_cues"] = result
     return result
