@@ -14,7 +14,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -22,7 +22,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
@@ -255,13 +255,78 @@ def message_probability(doc: Document, model: LinearTextModel) -> float:
     return float(cached)
 
 
+# Evidence that a message is aimed at a person or meant to wound, by the name a rule uses for it
+# in `targeted_cues` (the cue features of `cue_features`/`doc_cues`).
+TargetCue = Literal["second-person", "profanity", "insult", "harsh-sentence", "second-person+harsh"]
+TARGET_CUE_NAMES: dict[str, str] = {
+    "second-person": "x:you",
+    "profanity": "x:profane",
+    "insult": "x:insult",
+    "harsh-sentence": "x:vader<=-0.5",
+}
+
+
+def target_cues(tokens: Sequence[str], cues: Iterable[str] = ()) -> frozenset[str]:
+    """The `targeted_cues` names present in a message, from its words and message-level cues.
+
+    `second-person+harsh` is second person together with profanity, an insult word or a
+    sentence VADER scores ≤ −0.5.
+    """
+    present = cue_features(tokens)
+    present.update(cues)
+    names = {name for name, cue in TARGET_CUE_NAMES.items() if cue in present}
+    if "second-person" in names and not names.isdisjoint({"profanity", "insult", "harsh-sentence"}):
+        names.add("second-person+harsh")
+    return frozenset(names)
+
+
 class ClassifierRule(RuleSpec):
-    """Fires when the shipped model's probability for the message reaches `threshold`."""
+    """Fires when the model's probability for the message reaches `threshold`, or, when
+    `targeted_threshold` is set, reaches that lower bar and the message shows one of
+    `targeted_cues`."""
 
     kind: Literal["classifier"] = "classifier"
     model: str = Field(default="tone", min_length=1)
-    threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
+    threshold: float = Field(
+        default=0.5, gt=0.0, lt=1.0, description="Fires on its own at this model probability."
+    )
     min_words: int = Field(default=3, ge=1)
+    targeted_threshold: float | None = Field(
+        default=None,
+        gt=0.0,
+        lt=1.0,
+        description=(
+            "Optional second tier: also fire from this lower probability, but only when the "
+            "message shows one of `targeted_cues` (must be below `threshold`)."
+        ),
+    )
+    targeted_cues: tuple[TargetCue, ...] = Field(
+        default=("profanity", "insult", "second-person+harsh"),
+        min_length=1,
+        description=(
+            "Evidence the second tier needs (any one): second-person (you, your, ...), profanity, "
+            "insult (insult words), harsh-sentence (a sentence of 3+ words with VADER compound "
+            "<= -0.5), second-person+harsh (second person with any of the other three)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _tiers_ordered(self) -> ClassifierRule:
+        if self.targeted_threshold is not None and self.targeted_threshold >= self.threshold:
+            raise ValueError(
+                f"targeted_threshold ({self.targeted_threshold}) must be below threshold "
+                f"({self.threshold})"
+            )
+        return self
+
+    def fires(self, probability: float, cues: Callable[[], frozenset[str]]) -> bool:
+        """Whether a message with this model probability fires; `cues` gives its
+        `target_cues` (only asked for when the second tier decides)."""
+        if probability >= self.threshold:
+            return True
+        if self.targeted_threshold is None or probability < self.targeted_threshold:
+            return False
+        return not cues().isdisjoint(self.targeted_cues)
 
     @field_validator("model")
     @classmethod
@@ -288,7 +353,7 @@ class ClassifierCheck(Check):
         self._models = {rule.model: load_model(rule.model) for rule in rules}
 
     def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[ClassifierRule, Hit]]:
-        """Yield one hit per rule whose threshold the message's probability reaches."""
+        """Yield one hit per rule whose threshold (or targeted second tier) the message reaches."""
         if not doc.tokens:
             return
         for rule in self.rules:
@@ -296,7 +361,7 @@ class ClassifierCheck(Check):
                 continue
             model = self._models[rule.model]
             score = message_probability(doc, model)
-            if score < rule.threshold:
+            if not rule.fires(score, lambda: target_cues(doc.words, doc_cues(doc))):
                 continue
             start, end = responsible_span(doc, model)
             yield rule, Hit(start, end, details=f"score {score:.2f}")
