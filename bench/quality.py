@@ -257,7 +257,7 @@ def variants_table(inc: Facts, labels: list[bool], threads: list[str], tox: Fact
         if same:
             return "–"
         low, high = bootstrap_interval(flags, against, labels, threads)
-        return f"{low:+.2f} … {high:+.2f}"
+        return f"{round(low, 2) + 0.0:+.2f} … {round(high, 2) + 0.0:+.2f}"
 
     for variant in VARIANTS:
         flags = inc.flags(variant, base)
@@ -541,8 +541,9 @@ def main() -> None:
         "  include zero) while recall keeps falling. Trade-off: about a third fewer true nudges",
         "  for about half the false ones, and fewer nudges in normal chat.",
         "- The two-tier rules (fire alone at a high probability, at a lower one only with cues that",
-        "  the message targets a person) lie on the same precision/recall curve as a plain",
-        "  threshold: the model already weighs those cues, so requiring them again adds little.",
+        "  the message targets a person) lie on the plain-threshold curve: the ones more precise",
+        "  than 0.50 are about as precise as the plain threshold of the same recall (0.55), and",
+        "  the model already weighs those cues, so requiring them again adds little.",
         "  Discounting question-heavy messages lowers precision: in heated threads the jab is often",
         "  a question (\"did you even test this?\"). The `targeted_threshold` option stays available",
         "  for packs but the shipped pack does not use it. Choosing among the rows above on the same",
