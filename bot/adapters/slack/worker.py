@@ -39,14 +39,41 @@ class WorkerError(RuntimeError):
 
 
 def _run_batch(coach: Any, batch: list[Job]) -> list[Any]:
-    """Run Coach calls in order; a failure becomes its exception's name (never the text)."""
+    """Run Coach calls in order; a failure becomes its exception's name (never the text).
+
+    Consecutive messages go to `Coach.process_batch` together (one database transaction).
+    """
     results: list[Any] = []
-    for kind, args in batch:
+    index = 0
+    while index < len(batch):
+        kind, args = batch[index]
+        if kind == "process":
+            end = index
+            while end < len(batch) and batch[end][0] == "process":
+                end += 1
+            results.extend(_process_run(coach, [batch[i][1] for i in range(index, end)]))
+            index = end
+            continue
         try:
-            if kind == "process":
-                results.append(coach.process(*args))
-            else:
-                results.append(coach.record_delivery(*args))
+            results.append(coach.record_delivery(*args))
+        except Exception as exc:  # noqa: BLE001 - reported per job, text-free
+            results.append(WorkerError(type(exc).__name__))
+        index += 1
+    return results
+
+
+def _process_run(coach: Any, items: list[tuple[Any, ...]]) -> list[Any]:
+    """Messages in order with one `process_batch`; if that fails (it then wrote nothing),
+    each message is processed alone, so only a message that fails by itself reports it."""
+    if len(items) > 1 and hasattr(coach, "process_batch"):
+        try:
+            return list(coach.process_batch([(message, event_id) for message, event_id in items]))
+        except Exception as exc:  # noqa: BLE001 - retried one by one below
+            log.warning("slack.batch_failed", error=type(exc).__name__, size=len(items))
+    results: list[Any] = []
+    for args in items:
+        try:
+            results.append(coach.process(*args))
         except Exception as exc:  # noqa: BLE001 - reported per job, text-free
             results.append(WorkerError(type(exc).__name__))
     return results
