@@ -342,27 +342,31 @@ class Coach:
         specs = self.rule_specs()
         with self.store.batch(now) as tx:
             claimed = tx.claim([w.key for w in work if w.key is not None])
-            history = BatchHistory(tx)
-            activities: list[Activity] = []
-            planned: list[tuple[int, Message, list[Decision]]] = []
+            kept = []
             for w in work:
-                message = w.message
                 if w.key is not None and w.key not in claimed:
                     # another worker or replica handled this event meanwhile
-                    log.debug("coach.duplicate_event", workspace=message.workspace)
+                    log.debug("coach.duplicate_event", workspace=w.message.workspace)
                     continue
-                activities.append(
-                    self._activity(
-                        message, w.analysis, w.findings, w.settings, w.prefs, w.credited, now
-                    )
+                kept.append(w)
+            # Counters first (they do not depend on the nudges): on SQLite the transaction
+            # then holds the write lock before it reads the nudge log, never upgrading later.
+            tx.write_activity(
+                self._activity(
+                    w.message, w.analysis, w.findings, w.settings, w.prefs, w.credited, now
                 )
+                for w in kept
+            )
+            history = BatchHistory(tx)
+            planned: list[tuple[int, Message, list[Decision]]] = []
+            for w in kept:
+                message = w.message
                 decisions = self.budget.select(
                     message, w.findings, w.settings, w.prefs[message.user], now, history
                 )
                 for d in decisions:
                     history.add(message.workspace, message.user, d.finding.rule, now)
                 planned.append((w.index, message, decisions))
-            tx.write_activity(activities)
             ids = iter(
                 tx.log_nudges(
                     [
