@@ -258,7 +258,7 @@ class CoachbotClient(discord.AutoShardedClient):
         self._process_pool = ThreadPoolExecutor(
             max_workers=PROCESS_WORKERS, thread_name_prefix="coachbot-discord"
         )
-        self._batcher = ChannelBatcher(
+        self.batcher = ChannelBatcher(
             self._coach_batch, self.coach.process, self._process_pool, BATCH_MAX
         )
         self.on_message_handled: Callable[[discord.Message], None] | None = None
@@ -322,7 +322,7 @@ class CoachbotClient(discord.AutoShardedClient):
                 # One channel's messages are coached in arrival order (the engine keeps
                 # conversation windows per channel), in batches of what is already queued
                 # (one database transaction each); different channels run in parallel.
-                nudges = await self._batcher.submit(
+                nudges = await self.batcher.submit(
                     (neutral.workspace, neutral.channel), neutral, str(message.id)
                 )
             except Exception as exc:
