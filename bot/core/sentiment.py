@@ -223,21 +223,6 @@ def _bound(words: list[str], text: str, lower: str, signed: bool) -> float:
     return score_bound(text)
 
 
-def could_score(sentence: str, at_least: float = 0.0) -> bool:
-    """False only when VADER's |compound| for `sentence` is certainly below `at_least`."""
-    bound = score_bound(sentence)
-    if bound == 0.0:
-        return False
-    return at_least <= 0.0 or bound >= _raw_needed(at_least)
-
-
-def compound(text: str, at_least: float = 0.0) -> float:
-    """VADER's compound score of a sentence, or 0.0 when |score| certainly < `at_least`."""
-    if not could_score(text, at_least):
-        return 0.0
-    return float(analyzer().polarity_scores(text)["compound"])
-
-
 # Scores whose magnitude is below this never change a decision: tone uses +-0.5, and sentiment
 # rules are required to use thresholds at least this far from zero.
 DECISION_MAGNITUDE = 0.5
