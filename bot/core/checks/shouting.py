@@ -42,37 +42,41 @@ class ShoutingCheck(Check):
 
     def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[ShoutingRule, Hit]]:
         """Yield one hit per rule, spanning the shouted words or the punctuation run."""
-        upper = letters = 0
-        first = last = -1
-        runs = list(self._runs.finditer(doc.masked)) if ("!" in doc.masked or "?" in doc.masked) else []
-        if len(_UPPER_RE.findall(doc.masked)) < self._min_caps:
-            for rule in self.rules:
-                for run in runs:
-                    if run.end() - run.start() >= rule.punctuation_run:
-                        yield rule, Hit(run.start(), run.end())
-                        break
-            return
-        for token in doc.tokens:
-            word = doc.masked[token.start : token.end]
-            alpha = [ch for ch in word if ch.isalpha()]
-            if not alpha:
-                continue
-            caps = sum(1 for ch in alpha if ch.isupper())
-            if caps == len(alpha) and len(alpha) <= ACRONYM_MAX_LETTERS and not _all_caps_text(doc):
-                continue
-            letters += len(alpha)
-            upper += caps
-            if caps == len(alpha) and len(alpha) > 1:
-                first = token.start if first < 0 else first
-                last = token.end
+        masked = doc.masked
+        runs = list(self._runs.finditer(masked)) if ("!" in masked or "?" in masked) else []
+        # Counting capitals word by word is only worth it when there are enough of them.
+        shouted = (
+            _shouted_words(doc) if len(_UPPER_RE.findall(masked)) >= self._min_caps else None
+        )
         for rule in self.rules:
-            if letters >= rule.min_letters and upper / letters >= rule.caps_ratio and first >= 0:
-                yield rule, Hit(first, last)
-                continue
+            if shouted is not None:
+                letters, upper, first, last = shouted
+                if letters >= rule.min_letters and upper / letters >= rule.caps_ratio and first >= 0:
+                    yield rule, Hit(first, last)
+                    continue
             for run in runs:
                 if run.end() - run.start() >= rule.punctuation_run:
                     yield rule, Hit(run.start(), run.end())
                     break
+
+
+def _shouted_words(doc: Document) -> tuple[int, int, int, int]:
+    """(letters, capitals, start of the first all-caps word, end of the last), acronyms aside."""
+    upper = letters = 0
+    first = last = -1
+    for token in doc.tokens:
+        alpha = [ch for ch in doc.masked[token.start : token.end] if ch.isalpha()]
+        if not alpha:
+            continue
+        caps = sum(1 for ch in alpha if ch.isupper())
+        if caps == len(alpha) and len(alpha) <= ACRONYM_MAX_LETTERS and not _all_caps_text(doc):
+            continue
+        letters += len(alpha)
+        upper += caps
+        if caps == len(alpha) and len(alpha) > 1:
+            first = token.start if first < 0 else first
+            last = token.end
+    return letters, upper, first, last
 
 
 def _all_caps_text(doc: Document) -> bool:
