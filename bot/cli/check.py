@@ -8,7 +8,7 @@ import sys
 import typer
 
 from bot.cli.common import RULES_OPTION, load_engine
-from bot.core.jsonl import line_error, read_jsonl
+from bot.core.jsonl import line_error, message_from_line, read_jsonl
 from bot.core.models import Finding, Level, Message
 
 _ICONS = {Level.NUDGE: "!", Level.TIP: "~", Level.PRAISE: "+"}
@@ -55,17 +55,7 @@ def check(
                 failed += 1
                 print(line_error(jsonl, line), file=sys.stderr)
                 continue
-            data = line.data
-            message = Message(
-                platform="jsonl",
-                workspace="jsonl",
-                channel=str(data.get("channel") or "default"),
-                user=str(data.get("user") or f"anonymous-{line.number}"),
-                text=data["text"],
-                ts=data.get("ts"),
-                thread=str(data["thread_ts"]) if data.get("thread_ts") else None,
-                id=str(line.id),
-            )
+            message = message_from_line(line.data, line.number, platform="jsonl", workspace="jsonl")
             findings = [f.to_json() for f in engine.analyze(message)]
             sys.stdout.write(json.dumps({"id": line.id, "findings": findings}, ensure_ascii=False) + "\n")
     except OSError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -13,12 +12,11 @@ from typing import Any
 
 from bot.coaching.clock import ManualClock
 from bot.coaching.coach import Coach, EngineLike
-from bot.core.jsonl import InputLine, read_jsonl
+from bot.core.jsonl import InputLine, message_from_line, read_jsonl
 from bot.core.models import Message
 from bot.store import Store
 
 REQUIRED = ("text", "user", "channel", "ts")
-_MENTION = re.compile(r"<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>")
 
 
 @dataclass(slots=True)
@@ -62,23 +60,7 @@ def replay_store(database_url: str | None) -> Iterator[Store]:
 
 def line_message(line: InputLine, workspace: str) -> Message:
     """The Message of one valid replay line (`mentions` from the line, else from `<@U…>`)."""
-    data = line.data or {}
-    mentions = data.get("mentions")
-    if not isinstance(mentions, list):
-        mentions = _MENTION.findall(data["text"])
-    thread = data.get("thread_ts") or data.get("thread")
-    return Message(
-        platform="replay",
-        workspace=workspace,
-        channel=str(data["channel"]),
-        user=str(data["user"]),
-        text=data["text"],
-        ts=float(data["ts"]),
-        thread=str(thread) if thread else None,
-        is_bot=bool(data.get("is_bot") or data.get("bot_id")),
-        mentions=tuple(str(m) for m in mentions),
-        id=str(line.id),
-    )
+    return message_from_line(line.data or {}, line.number, platform="replay", workspace=workspace)
 
 
 def replay_lines(

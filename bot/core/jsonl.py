@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
+
+from bot.core.models import Message
 
 
 class InputError(ValueError):
@@ -100,6 +103,39 @@ def read_jsonl(source: str | Path, require: tuple[str, ...] = ("text",)) -> Iter
     finally:
         if stream is not sys.stdin:
             stream.close()
+
+
+_MENTION = re.compile(r"<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>")
+
+
+def message_from_line(
+    data: dict[str, Any], number: int, *, platform: str, workspace: str
+) -> Message:
+    """The Message of one JSON line of the shared format (`check`, `replay`, `analyze`).
+
+    `text` is required; `channel` defaults to "default" and `user` to `anonymous-<number>`
+    (each unnamed line its own author); `ts` and `thread_ts`/`thread` take any form
+    `parse_ts` reads; `mentions` is a list or else the `<@U…>` mentions in the text;
+    `is_bot`, `bot_id` or `bot` mark a bot; `id` defaults to the 0-based line number.
+    """
+    text = data["text"]
+    mentions = data.get("mentions")
+    if not isinstance(mentions, list):
+        mentions = _MENTION.findall(text)
+    thread = data.get("thread_ts") or data.get("thread")
+    ts = data.get("ts")
+    return Message(
+        platform=platform,
+        workspace=workspace,
+        channel=str(data.get("channel") or "default"),
+        user=str(data.get("user") or f"anonymous-{number}"),
+        text=text,
+        ts=parse_ts(ts) if ts is not None else None,
+        thread=f"{parse_ts(thread):.6f}" if thread else None,
+        is_bot=bool(data.get("is_bot") or data.get("bot_id") or data.get("bot")),
+        mentions=tuple(str(m) for m in mentions),
+        id=str(data["id"]) if data.get("id") is not None else str(number),
+    )
 
 
 def line_error(source: str | Path, line: InputLine) -> str:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from bot.core.models import Message
+from bot.core.jsonl import message_from_line
 from bot.importers.base import (
     ExportError,
     ImportedMessage,
     ProblemHandler,
     ProgressHandler,
     in_range,
-    parse_ts,
 )
 
 _PROGRESS_STEP = 1 << 20
@@ -79,19 +79,9 @@ def _convert(item: object, number: int) -> ImportedMessage:
     text = item.get("text")
     if not isinstance(text, str):
         raise ValueError('missing "text" (a string)')
-    ts = parse_ts(item["ts"]) if item.get("ts") is not None else None
     # Defaults as in `coachbot check --jsonl`: channel "default", anonymous-<line> authors.
-    channel = str(item.get("channel") or "default")
-    thread = item.get("thread_ts") or item.get("thread")
-    message = Message(
-        platform="jsonl",
-        workspace="export",
-        channel=channel,
-        user=str(item.get("user") or f"anonymous-{number - 1}"),
-        text=text,
-        ts=ts,
-        thread=f"{parse_ts(thread):.6f}" if thread else None,
-        is_bot=bool(item.get("bot", False)),
-        id=str(item.get("id") if item.get("id") is not None else number),
-    )
+    message = message_from_line(item, number - 1, platform="jsonl", workspace="export")
+    if item.get("id") is None:
+        message = replace(message, id=str(number))
+    channel = message.channel
     return ImportedMessage(message, not message.is_bot, channel)

@@ -41,3 +41,20 @@ def test_read_jsonl_reports_bad_lines_and_keeps_numbers(tmp_path: Path) -> None:
         (4, True),
     ]
     assert lines[0].id == 0 and lines[3].id == "x"
+
+
+def test_one_line_becomes_the_same_message_for_every_command() -> None:
+    from bot.core.jsonl import message_from_line
+
+    message = message_from_line(
+        {"text": "thanks <@U42>!", "ts": "2024-06-10 06:13:20", "thread_ts": "1718000000.000100",
+         "bot_id": "B1"},
+        3, platform="jsonl", workspace="w",
+    )
+    assert (message.channel, message.user, message.id) == ("default", "anonymous-3", "3")
+    assert message.ts == 1718000000.0 and message.thread == "1718000000.000100"
+    assert message.mentions == ("U42",) and message.is_bot
+    named = message_from_line({"text": "hi", "user": "ana", "channel": "ops", "id": "m1",
+                               "mentions": ["ben"]}, 0, platform="p", workspace="w")
+    assert (named.user, named.channel, named.id, named.mentions, named.is_bot) == (
+        "ana", "ops", "m1", ("ben",), False)
