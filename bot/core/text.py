@@ -8,6 +8,7 @@ points into the original message.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cached_property
 from typing import NamedTuple
 
@@ -36,7 +37,8 @@ def _may_need_mask(text: str) -> bool:
     return any(hint in text for hint in _MASK_HINTS)
 
 # Words; snake_case identifiers stay one word, so `slave_lag` is not the word "slave".
-_WORD_RE = re.compile(r"\w+(?:'\w+)*")
+WORD_RE = re.compile(r"\w+(?:'\w+)*")
+_WORD_RE = WORD_RE
 # A sentence ends at . ! ? (and runs of them) followed by space, or at a line break.
 _SENTENCE_END_RE = re.compile(r"([.!?…]+(?=\s|$)|\n+)")
 # Very long sentences are scored in chunks so the cost stays linear in message length.
@@ -49,6 +51,12 @@ class Token(NamedTuple):
     start: int
     end: int
     norm: str
+
+
+class _WordSpans(NamedTuple):
+    begins: list[int]
+    ends: list[int]
+    scan: Iterator[re.Match[str]]
 
 
 class Sentence(NamedTuple):
@@ -119,9 +127,25 @@ class Document:
 
     @cached_property
     def tokens(self) -> list[Token]:
-        """Words with their spans (index-aligned with `words`)."""
+        """Words with their spans (index-aligned with `words`); costly, for tools not rules."""
         lower = self.lower
         return [Token(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(lower)]
+
+    def word_span(self, first: int, last: int) -> tuple[int, int]:
+        """The span from the start of word `first` to the end of word `last - 1`.
+
+        Rules find words by index; only the few that fire need spans, so word positions are
+        found on demand, scanning no further than the last word asked for.
+        """
+        state = self.__dict__.get("_word_spans")
+        if state is None:
+            state = self.__dict__["_word_spans"] = _WordSpans([], [], _WORD_RE.finditer(self.lower))
+        begins, ends, scan = state
+        while len(ends) < last:
+            match = next(scan)
+            begins.append(match.start())
+            ends.append(match.end())
+        return begins[first], ends[last - 1]
 
     @cached_property
     def sentences(self) -> list[Sentence]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.core.models import Message
 from bot.core.text import MAX_SENTENCE_WORDS, Document, mask
 
@@ -48,3 +51,18 @@ def test_sentences_split_and_chunk_long_runs() -> None:
 def test_questions_are_counted_per_sentence() -> None:
     doc = Document(Message("t", "w", "c", "u", "Is it up?? Who owns it? `a?` fine."))
     assert doc.question_count == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab’'É ß\n.`>@_1İ")), max_size=60), st.data())
+def test_word_span_matches_the_full_token_list(text: str, data: st.DataObject) -> None:
+    doc = Document(Message("t", "w", "c", "u", text))
+    tokens = doc.tokens
+    assert [t.norm for t in tokens] == doc.words
+    if not tokens:
+        return
+    first = data.draw(st.integers(0, len(tokens) - 1))
+    last = data.draw(st.integers(first + 1, len(tokens)))
+    assert doc.word_span(first, last) == (tokens[first].start, tokens[last - 1].end)
+    # Asking for an earlier span after a later one reuses what was already scanned.
+    assert doc.word_span(0, 1) == (tokens[0].start, tokens[0].end)

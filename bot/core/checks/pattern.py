@@ -61,7 +61,7 @@ class PatternCheck(Check):
             return
         excepted: dict[int, list[tuple[int, int]]] = {}
         for first, last, (no, _exc, _sugg) in self.exceptions.index.find(doc.words):
-            excepted.setdefault(no, []).append((doc.tokens[first].start, doc.tokens[last - 1].end))
+            excepted.setdefault(no, []).append(doc.word_span(first, last))
         for index in matching:
             no, compiled = self.owners[index]
             group = compiled.groupindex.get("span", 0)

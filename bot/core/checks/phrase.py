@@ -41,9 +41,8 @@ class IndexedPhrases:
         matches = list(self.index.find(doc.words))
         if not matches:
             return
-        tokens = doc.tokens
         for first, last, (rule_no, exception, suggestion) in matches:
-            start, end = tokens[first].start, tokens[last - 1].end
+            start, end = doc.word_span(first, last)
             if exception:
                 excepted.setdefault(rule_no, []).append((start, end))
             else:

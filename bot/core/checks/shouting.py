@@ -10,7 +10,7 @@ from pydantic import Field
 
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
-from bot.core.text import Document
+from bot.core.text import WORD_RE, Document
 
 _UPPER_RE = re.compile(r"[^\W\d_a-z]")  # letters that are not lower-case ASCII: a cheap upper bound
 # Short all-caps words (API, HTTP, JSON, PR, AWS) are acronyms, not shouting.
@@ -64,8 +64,9 @@ def _shouted_words(doc: Document) -> tuple[int, int, int, int]:
     """(letters, capitals, start of the first all-caps word, end of the last), acronyms aside."""
     upper = letters = 0
     first = last = -1
-    for token in doc.tokens:
-        alpha = [ch for ch in doc.masked[token.start : token.end] if ch.isalpha()]
+    for token in WORD_RE.finditer(doc.lower):
+        start, end = token.span()
+        alpha = [ch for ch in doc.masked[start:end] if ch.isalpha()]
         if not alpha:
             continue
         caps = sum(1 for ch in alpha if ch.isupper())
@@ -74,8 +75,8 @@ def _shouted_words(doc: Document) -> tuple[int, int, int, int]:
         letters += len(alpha)
         upper += caps
         if caps == len(alpha) and len(alpha) > 1:
-            first = token.start if first < 0 else first
-            last = token.end
+            first = start if first < 0 else first
+            last = end
     return letters, upper, first, last
 
 
