@@ -1,0 +1,297 @@
+"""VADER's compound score, bit-for-bit, without VADER's per-call overhead.
+
+`compound(text)` returns exactly `SentimentIntensityAnalyzer().polarity_scores(text)["compound"]`
+of vaderSentiment 3.3.2, quirks included, using the analyzer's own lexicon and emoji tables and
+VADER's own constants. It is fast because:
+
+- a text none of whose VADER tokens is a lexicon word scores 0.0, and that is decided with two
+  C-level set tests on the lower-cased tokens, before anything else is built;
+- words are lower-cased once per text (VADER lower-cases the whole word list again for every
+  lexicon word it scores), and only lexicon words are scored;
+- emoji are replaced by their descriptions with one regex pass instead of a Python loop over
+  every character.
+
+The rules ported from VADER (see `_valence`): "no" as a negation, ALL-CAPS differential,
+boosters and dampeners up to three words back (with VADER's 0.95/0.9 distance damping),
+negations including "n't", "never so/this", "without doubt", SPECIAL_CASES idioms and booster
+bi-grams ("kind of"), "least", contrastive "but" (with VADER's `list.index` quirk), punctuation
+emphasis, normalisation and rounding to four places.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from operator import methodcaller
+
+from vaderSentiment.vaderSentiment import (
+    BOOSTER_DICT,
+    C_INCR,
+    N_SCALAR,
+    NEGATE,
+    SPECIAL_CASES,
+    normalize,
+)
+
+_STRIP: Callable[[str], str] = methodcaller("strip", string.punctuation)
+_NEGATE = frozenset(NEGATE)
+_SO_THIS = ("so", "this")
+_OR_NOR = ("or", "nor")
+# Every word of a multi-word SPECIAL_CASES idiom or booster n-gram ("kind of"): the idiom check
+# can only change a valence when one of the words around the lexicon word is one of these.
+_IDIOM_WORDS = frozenset(
+    word for key in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in key for word in key.split()
+)
+
+# Loaded on first use from bot.core.sentiment.analyzer() (imported lazily: sentiment may import
+# this module).
+_lexicon: dict[str, float] = {}
+_lexicon_words: frozenset[str] = frozenset()
+_emojis: dict[str, str] = {}
+_emoji_re: re.Pattern[str] | None = None
+
+
+def _load() -> None:
+    """Take the lexicon and emoji tables from the process-wide analyzer (once)."""
+    global _lexicon, _lexicon_words, _emojis, _emoji_re
+    from bot.core.sentiment import analyzer
+
+    vader = analyzer()
+    emojis = vader.emojis
+    # VADER tests `char in emojis` one character at a time: only 1-character keys ever match.
+    singles = sorted(key for key in emojis if len(key) == 1)
+    _emojis = emojis
+    _emoji_re = re.compile("[" + "".join(re.escape(ch) for ch in singles) + "]")
+    _lexicon_words = frozenset(vader.lexicon)
+    _lexicon = vader.lexicon
+
+
+def compound(text: str) -> float:
+    """VADER's compound score of `text`, bitwise equal to `polarity_scores(text)["compound"]`."""
+    if _emoji_re is None:
+        _load()
+    words = _lexicon_words
+    if text.isascii():
+        # ASCII lower-casing maps character to character and keeps spaces and punctuation, so
+        # these tokens are VADER's tokens lower-cased, before and after stripping punctuation.
+        tokens = text.lower().split()
+        if words.isdisjoint(tokens) and words.isdisjoint(map(_STRIP, tokens)):
+            return 0.0
+        return _score(text)
+    if _emoji_re.search(text) is not None:  # type: ignore[union-attr]
+        text = _replace_emoji(text)
+        if text.isascii():
+            return compound(text)
+    raw = text.split()
+    lower = str.lower
+    # A VADER word is lower(token) or lower(token stripped of punctuation): test both.
+    if words.isdisjoint(map(lower, raw)) and words.isdisjoint(map(lower, map(_STRIP, raw))):
+        return 0.0
+    return _score(text)
+
+
+def _replace_emoji(text: str) -> str:
+    """VADER's emoji step: each known emoji becomes its description, then the text is stripped.
+
+    A description is preceded by a space unless it starts the text or follows a plain space
+    (VADER's `prev_space`, which a description resets).
+    """
+    emojis = _emojis
+
+    def describe(match: re.Match[str]) -> str:
+        start = match.start()
+        description = emojis[match.group()]
+        if start == 0 or text[start - 1] == " ":
+            return description
+        return " " + description
+
+    return _emoji_re.sub(describe, text).strip()  # type: ignore[union-attr]
+
+
+def _score(text: str) -> float:
+    """The full VADER computation for an emoji-free text holding at least one candidate word."""
+    lexicon = _lexicon
+    raw = text.split()
+    words = [s if len(s) > 2 else t for t, s in zip(raw, map(_STRIP, raw), strict=True)]
+    lowers = [w.lower() for w in words]
+    count = len(words)
+    caps = _CapDiff(words)
+    scored: list[tuple[int, float]] = []
+    for i, word in enumerate(lowers):
+        if word not in lexicon or word in BOOSTER_DICT:
+            continue
+        if word == "kind" and i < count - 1 and lowers[i + 1] == "of":
+            continue
+        scored.append((i, _valence(i, words, lowers, caps)))
+    if not scored:
+        return 0.0
+    if "but" in lowers:
+        sentiments: list[float] = [0] * count
+        for i, valence in scored:
+            sentiments[i] = valence
+        total = float(sum(_but_check(lowers, sentiments)))
+    else:
+        # Zeros (every word VADER did not score) add nothing to a float sum: leave them out.
+        total = float(sum([valence for _, valence in scored]))
+    emphasis = _punctuation_emphasis(text)
+    if total > 0:
+        total += emphasis
+    elif total < 0:
+        total -= emphasis
+    return round(normalize(total), 4)
+
+
+class _CapDiff:
+    """VADER's `is_cap_diff` (some but not all words ALL CAPS), computed only when asked."""
+
+    __slots__ = ("_value", "_words")
+
+    def __init__(self, words: list[str]) -> None:
+        self._words = words
+        self._value: bool | None = None
+
+    def __call__(self) -> bool:
+        """Only asked after one word was found upper-case, so "some" already holds."""
+        if self._value is None:
+            self._value = not all(map(str.isupper, self._words))
+        return self._value
+
+
+def _negated(word: str) -> bool:
+    """VADER's `negated([word])` for an already lower-cased word (VADER lower-cases it again)."""
+    if word in _NEGATE or "n't" in word:
+        return True
+    if word.isascii():
+        return False
+    again = word.lower()
+    return again in _NEGATE or "n't" in again
+
+
+def _valence(i: int, words: list[str], lowers: list[str], cap_diff: _CapDiff) -> float:
+    """VADER's `sentiment_valence` for the lexicon word at `i`, including `_least_check`."""
+    lexicon = _lexicon
+    word = lowers[i]
+    valence = lexicon[word]
+    last = len(lowers) - 1
+    if word == "no" and i != last and lowers[i + 1] in lexicon:
+        valence = 0.0
+    if (
+        (i > 0 and lowers[i - 1] == "no")
+        or (i > 1 and lowers[i - 2] == "no")
+        or (i > 2 and lowers[i - 3] == "no" and lowers[i - 1] in _OR_NOR)
+    ):
+        valence = lexicon[word] * N_SCALAR
+    if words[i].isupper() and cap_diff():
+        if valence > 0:
+            valence += C_INCR
+        else:
+            valence -= C_INCR
+    for start_i in range(3):
+        j = i - start_i - 1
+        if j < 0:
+            break
+        before = lowers[j]
+        if before in lexicon:
+            continue
+        # scalar_inc_dec
+        scalar = 0.0
+        if before in BOOSTER_DICT:
+            scalar = BOOSTER_DICT[before]
+            if valence < 0:
+                scalar *= -1
+            if words[j].isupper() and cap_diff():
+                if valence > 0:
+                    scalar += C_INCR
+                else:
+                    scalar -= C_INCR
+        if start_i == 1 and scalar != 0:
+            scalar = scalar * 0.95
+        if start_i == 2 and scalar != 0:
+            scalar = scalar * 0.9
+        valence = valence + scalar
+        valence = _negation_check(valence, lowers, start_i, i)
+        if start_i == 2 and not _IDIOM_WORDS.isdisjoint(lowers[i - 3 : i + 3]):
+            valence = _special_idioms_check(valence, lowers, i)
+    # _least_check ("least" is not a lexicon word, as VADER also requires)
+    if i > 1 and lowers[i - 1] == "least" and "least" not in lexicon:
+        if lowers[i - 2] != "at" and lowers[i - 2] != "very":
+            valence = valence * N_SCALAR
+    elif i > 0 and lowers[i - 1] == "least" and "least" not in lexicon:
+        valence = valence * N_SCALAR
+    return valence
+
+
+def _negation_check(valence: float, lowers: list[str], start_i: int, i: int) -> float:
+    """VADER's `_negation_check` on the lower-cased words."""
+    if start_i == 0:
+        if _negated(lowers[i - 1]):
+            valence = valence * N_SCALAR
+    elif start_i == 1:
+        if lowers[i - 2] == "never" and lowers[i - 1] in _SO_THIS:
+            valence = valence * 1.25
+        elif lowers[i - 2] == "without" and lowers[i - 1] == "doubt":
+            pass
+        elif _negated(lowers[i - 2]):
+            valence = valence * N_SCALAR
+    else:
+        if (lowers[i - 3] == "never" and lowers[i - 2] in _SO_THIS) or lowers[i - 1] in _SO_THIS:
+            valence = valence * 1.25
+        elif lowers[i - 3] == "without" and (lowers[i - 2] == "doubt" or lowers[i - 1] == "doubt"):
+            pass
+        elif _negated(lowers[i - 3]):
+            valence = valence * N_SCALAR
+    return valence
+
+
+def _special_idioms_check(valence: float, lowers: list[str], i: int) -> float:
+    """VADER's `_special_idioms_check` (only reached with i >= 3)."""
+    onezero = f"{lowers[i - 1]} {lowers[i]}"
+    twoonezero = f"{lowers[i - 2]} {lowers[i - 1]} {lowers[i]}"
+    twoone = f"{lowers[i - 2]} {lowers[i - 1]}"
+    threetwoone = f"{lowers[i - 3]} {lowers[i - 2]} {lowers[i - 1]}"
+    threetwo = f"{lowers[i - 3]} {lowers[i - 2]}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in SPECIAL_CASES:
+            valence = SPECIAL_CASES[seq]
+            break
+    count = len(lowers)
+    if count - 1 > i:
+        zeroone = f"{lowers[i]} {lowers[i + 1]}"
+        if zeroone in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroone]
+    if count - 1 > i + 1:
+        zeroonetwo = f"{lowers[i]} {lowers[i + 1]} {lowers[i + 2]}"
+        if zeroonetwo in SPECIAL_CASES:
+            valence = SPECIAL_CASES[zeroonetwo]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in BOOSTER_DICT:
+            valence = valence + BOOSTER_DICT[n_gram]
+    return valence
+
+
+def _but_check(lowers: list[str], sentiments: list[float]) -> list[float]:
+    """VADER's `_but_check`, literally: it finds each score with `list.index`, so when two scores
+    are equal the first one is scaled again and the later one not at all."""
+    bi = lowers.index("but")
+    for sentiment in sentiments:
+        si = sentiments.index(sentiment)
+        if si < bi:
+            sentiments.pop(si)
+            sentiments.insert(si, sentiment * 0.5)
+        elif si > bi:
+            sentiments.pop(si)
+            sentiments.insert(si, sentiment * 1.5)
+    return sentiments
+
+
+def _punctuation_emphasis(text: str) -> float:
+    """VADER's emphasis from "!" (up to four) and "?" (two or more)."""
+    ep_count = text.count("!")
+    if ep_count > 4:
+        ep_count = 4
+    question_marks = text.count("?")
+    qm_amplifier: float = 0
+    if question_marks > 1:
+        qm_amplifier = question_marks * 0.18 if question_marks <= 3 else 0.96
+    return ep_count * 0.292 + qm_amplifier
