@@ -59,26 +59,33 @@ class Engine:
         hits: list[tuple[RuleSpec, Hit]] = []
         for check in self._message_checks:
             hits.extend(check.scan(doc, None))
-        is_question = doc.question_count > 0
-        answer = None
+        questions = doc.question_count
         with self._lock:
             window = self._windows.get(message.workspace, message.channel)
             for check in self._conversation_checks:
                 hits.extend(check.scan(doc, window))
-            answer = window.match_answer(message.user, message.ts, message.thread, message.mentions)
-            if is_question:
+            answer = (
+                window.match_answer(message.user, message.ts, message.thread, message.mentions)
+                if window.questions
+                else None
+            )
+            if questions:
                 window.add_question(message.user, message.ts, message.thread)
             window.append(message.user, message.ts)
-        findings = _findings(hits)
+        findings = _findings(hits) if hits else []
         sentiment, tone = message_tone(doc)
-        thanks = any(f.category is Category.APPRECIATION for f in findings)
+        thanks = False
+        for finding in findings:
+            if finding.category is Category.APPRECIATION:
+                thanks = True
+                break
         return Analysis(
             findings=findings,
             words=doc.word_count,
-            questions=doc.question_count,
-            sentiment=round(sentiment, 4),
+            questions=questions,
+            sentiment=round(sentiment, 4) if sentiment else 0.0,
             tone=tone,
-            is_question=is_question,
+            is_question=questions > 0,
             answers_user=answer.asker if answer else None,
             answer_delay=answer.delay if answer else None,
             thanks=thanks,

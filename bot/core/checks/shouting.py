@@ -45,9 +45,7 @@ class ShoutingCheck(Check):
         masked = doc.masked
         runs = list(self._runs.finditer(masked)) if ("!" in masked or "?" in masked) else []
         # Counting capitals word by word is only worth it when there are enough of them.
-        shouted = (
-            _shouted_words(doc) if len(_UPPER_RE.findall(masked)) >= self._min_caps else None
-        )
+        shouted = _shouted_words(doc) if _capitals_bound(masked) >= self._min_caps else None
         for rule in self.rules:
             if shouted is not None:
                 letters, upper, first, last = shouted
@@ -58,6 +56,17 @@ class ShoutingCheck(Check):
                 if run.end() - run.start() >= rule.punctuation_run:
                     yield rule, Hit(run.start(), run.end())
                     break
+
+
+# Every byte but A-Z: deleting them from ASCII text leaves exactly its capitals.
+_NOT_CAPITALS = bytes(b for b in range(256) if not 65 <= b <= 90)
+
+
+def _capitals_bound(text: str) -> int:
+    """How many letters of `text` are not lower-case ASCII (its capitals, for ASCII text)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _NOT_CAPITALS))
+    return len(_UPPER_RE.findall(text))
 
 
 def _shouted_words(doc: Document) -> tuple[int, int, int, int]:
