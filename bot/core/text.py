@@ -104,6 +104,11 @@ def words_of(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+def _has_sentence_end(text: str) -> bool:
+    """Whether `text` may hold more than one sentence (a line break or . ! ? …)."""
+    return "." in text or "!" in text or "?" in text or "\n" in text or "…" in text
+
+
 class Document:
     """One message prepared for the rules: original text, masked text, words and sentences.
 
@@ -151,31 +156,41 @@ class Document:
     def sentences(self) -> list[Sentence]:
         """Sentences of the masked text, long ones cut into chunks of MAX_SENTENCE_WORDS words."""
         lower = self.lower  # same length and positions as the masked text
+        total = len(self.words)
+        if total == 0:
+            return []
+        if total <= MAX_SENTENCE_WORDS and not _has_sentence_end(lower):
+            return [Sentence(0, len(lower), 0, total)]
         out: list[Sentence] = []
-        pieces = _SENTENCE_END_RE.split(lower)
+        findall = _WORD_RE.findall
         pos = 0
         seen_words = 0
-        for i in range(0, len(pieces), 2):
-            body = pieces[i]
-            end_mark = pieces[i + 1] if i + 1 < len(pieces) else ""
-            start, end = pos, pos + len(body) + (len(end_mark) if not end_mark.startswith("\n") else 0)
-            pos += len(body) + len(end_mark)
-            count = len(_WORD_RE.findall(body))
-            if count == 0:
-                continue
-            first_token = seen_words
-            seen_words += count
-            if count <= MAX_SENTENCE_WORDS:
-                out.append(Sentence(start, end, first_token, first_token + count))
-                continue
-            spans = [m.span() for m in _WORD_RE.finditer(lower, start, start + len(body))]
-            for first in range(0, len(spans), MAX_SENTENCE_WORDS):
-                chunk = spans[first : first + MAX_SENTENCE_WORDS]
-                c_start = start if first == 0 else chunk[0][0]
-                c_end = end if first + MAX_SENTENCE_WORDS >= len(spans) else chunk[-1][1]
-                chunk_first = first_token + first
-                out.append(Sentence(c_start, c_end, chunk_first, chunk_first + len(chunk)))
+        for mark in _SENTENCE_END_RE.finditer(lower):
+            body_end, mark_end = mark.span()
+            count = len(findall(lower, pos, body_end))
+            if count:
+                end = body_end if lower[body_end] == "\n" else mark_end
+                self._add_sentence(out, pos, body_end, end, seen_words, count)
+                seen_words += count
+            pos = mark_end
+        count = total - seen_words
+        if count:
+            self._add_sentence(out, pos, len(lower), len(lower), seen_words, count)
         return out
+
+    def _add_sentence(
+        self, out: list[Sentence], start: int, body_end: int, end: int, first: int, count: int
+    ) -> None:
+        """Append one sentence, or the chunks of a sentence longer than MAX_SENTENCE_WORDS."""
+        if count <= MAX_SENTENCE_WORDS:
+            out.append(Sentence(start, end, first, first + count))
+            return
+        spans = [m.span() for m in _WORD_RE.finditer(self.lower, start, body_end)]
+        for offset in range(0, len(spans), MAX_SENTENCE_WORDS):
+            chunk = spans[offset : offset + MAX_SENTENCE_WORDS]
+            c_start = start if offset == 0 else chunk[0][0]
+            c_end = end if offset + MAX_SENTENCE_WORDS >= len(spans) else chunk[-1][1]
+            out.append(Sentence(c_start, c_end, first + offset, first + offset + len(chunk)))
 
     @cached_property
     def word_count(self) -> int:
