@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 from bot.core.text import lower_same_length, words_of
@@ -30,17 +29,33 @@ class PhraseIndex(Generic[T]):
     def __bool__(self) -> bool:
         return bool(self._by_first)
 
-    def find(self, words: list[str]) -> Iterator[tuple[int, int, T]]:
-        """Yield (first word index, end word index, payload) for every phrase in `words`."""
+    def find(self, words: list[str]) -> list[tuple[int, int, T]]:
+        """(first word index, end word index, payload) for every phrase in `words`, in order.
+
+        Only the words that start some phrase are looked for, each with C-level searches.
+        """
         by_first = self._by_first
         if by_first.keys().isdisjoint(words):
-            return
+            return []
         n = len(words)
-        for i, word in enumerate(words):
-            candidates = by_first.get(word)
-            if not candidates:
-                continue
-            for phrase, payload in candidates:
-                end = i + len(phrase)
-                if end <= n and (len(phrase) == 1 or tuple(words[i:end]) == phrase):
-                    yield i, end, payload
+        found: list[tuple[int, int, T]] = []
+        for word in by_first.keys() & words:
+            candidates = by_first[word]
+            i = words.index(word)
+            while True:
+                for phrase, payload in candidates:
+                    end = i + len(phrase)
+                    if end <= n and (len(phrase) == 1 or tuple(words[i:end]) == phrase):
+                        found.append((i, end, payload))
+                try:
+                    i = words.index(word, i + 1)
+                except ValueError:
+                    break
+        if len(found) > 1:
+            # Stable: matches at one position keep the order of that word's candidates.
+            found.sort(key=_first_word)
+        return found
+
+
+def _first_word(match: tuple[int, int, object]) -> int:
+    return match[0]

@@ -8,9 +8,9 @@ points into the original message.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from bot.core.models import Message
 
@@ -104,6 +104,29 @@ def words_of(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+_T = TypeVar("_T")
+
+
+class cached(Generic[_T]):  # noqa: N801 - used like functools.cached_property
+    """`functools.cached_property` without its per-access lock (Python 3.11 takes one)."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> cached[_T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> _T | cached[_T]:
+        if obj is None:
+            return self
+        value = self.func(obj)
+        obj.__dict__[self.name] = value
+        return value
+
+
 def _has_sentence_end(text: str) -> bool:
     """Whether `text` may hold more than one sentence (a line break or . ! ? …)."""
     return "." in text or "!" in text or "?" in text or "\n" in text or "…" in text
@@ -112,23 +135,20 @@ def _has_sentence_end(text: str) -> bool:
 class Document:
     """One message prepared for the rules: original text, masked text, words and sentences.
 
-    Everything beyond the masked text is computed on first use and cached.
+    Masked text, lower-cased text and words are computed at once (every message needs them);
+    sentences and the rest on first use, then cached.
     """
 
     def __init__(self, message: Message) -> None:
         self.message = message
         self.text = message.text or ""
         self.masked = mask(self.text)
-
-    @cached_property
-    def lower(self) -> str:
-        """The masked text, lower-cased, same length as the original."""
-        return lower_same_length(self.masked)
-
-    @cached_property
-    def words(self) -> list[str]:
-        """Lower-cased words of the masked text, in order."""
-        return _WORD_RE.findall(self.lower)
+        # The masked text, lower-cased, same length as the original.
+        self.lower = lower_same_length(self.masked)
+        # Lower-cased words of the masked text, in order.
+        self.words: list[str] = _WORD_RE.findall(self.lower)
+        # Number of words outside masked regions.
+        self.word_count = len(self.words)
 
     @cached_property
     def tokens(self) -> list[Token]:
@@ -152,7 +172,7 @@ class Document:
             ends.append(match.end())
         return begins[first], ends[last - 1]
 
-    @cached_property
+    @cached
     def sentences(self) -> list[Sentence]:
         """Sentences of the masked text, long ones cut into chunks of MAX_SENTENCE_WORDS words."""
         lower = self.lower  # same length and positions as the masked text
@@ -192,12 +212,7 @@ class Document:
             c_end = end if offset + MAX_SENTENCE_WORDS >= len(spans) else chunk[-1][1]
             out.append(Sentence(c_start, c_end, first + offset, first + offset + len(chunk)))
 
-    @cached_property
-    def word_count(self) -> int:
-        """Number of words outside masked regions."""
-        return len(self.words)
-
-    @cached_property
+    @cached
     def question_count(self) -> int:
         """Number of sentences that end in a question mark."""
         return len(_QUESTION_RE.findall(self.masked)) if "?" in self.masked else 0

@@ -38,7 +38,7 @@ class IndexedPhrases:
             return
         found: list[tuple[int, int, int, str | None]] = []
         excepted: dict[int, list[tuple[int, int]]] = {}
-        matches = list(self.index.find(doc.words))
+        matches = self.index.find(doc.words)
         if not matches:
             return
         for first, last, (rule_no, exception, suggestion) in matches:
