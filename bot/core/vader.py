@@ -20,10 +20,12 @@ emphasis, normalisation and rounding to four places.
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Callable
-from operator import methodcaller
+from itertools import compress, count
+from operator import is_not, methodcaller
 
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
@@ -31,18 +33,22 @@ from vaderSentiment.vaderSentiment import (
     N_SCALAR,
     NEGATE,
     SPECIAL_CASES,
-    normalize,
 )
 
 _STRIP: Callable[[str], str] = methodcaller("strip", string.punctuation)
 _NEGATE = frozenset(NEGATE)
 _SO_THIS = ("so", "this")
 _OR_NOR = ("or", "nor")
-# Every word of a multi-word SPECIAL_CASES idiom or booster n-gram ("kind of"): the idiom check
-# can only change a valence when one of the words around the lexicon word is one of these.
-_IDIOM_WORDS = frozenset(
-    word for key in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in key for word in key.split()
+# The multi-word SPECIAL_CASES idioms and booster n-grams ("kind of"), as word lists.
+_IDIOMS = [key.split() for key in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in key]
+# One word of each multi-word idiom, avoiding very common words: VADER's idiom check can only
+# match when one of these is among the words it joins (a VADER word holds no whitespace).
+_COMMON = frozenset({"the", "to", "of", "for", "right", "stop", "just"})
+_IDIOM_ANCHORS = frozenset(
+    max(idiom, key=lambda word: (word not in _COMMON, len(word))) for idiom in _IDIOMS
 )
+# Words that make VADER's booster/negation/"no"/"least" rules fire on the next words.
+_MODIFIERS = frozenset(BOOSTER_DICT) | _NEGATE | {"no", "least", "so", "this", "never", "without"}
 
 # Loaded on first use from bot.core.sentiment.analyzer() (imported lazily: sentiment may import
 # this module).
@@ -71,24 +77,32 @@ def compound(text: str) -> float:
     """VADER's compound score of `text`, bitwise equal to `polarity_scores(text)["compound"]`."""
     if _emoji_re is None:
         _load()
-    words = _lexicon_words
     if text.isascii():
         # ASCII lower-casing maps character to character and keeps spaces and punctuation, so
-        # these tokens are VADER's tokens lower-cased, before and after stripping punctuation.
-        tokens = text.lower().split()
-        if words.isdisjoint(tokens) and words.isdisjoint(map(_STRIP, tokens)):
+        # these are VADER's tokens, lower-cased, and then its words (tokens stripped of
+        # punctuation, unless that leaves two characters or fewer, as for emoticons).
+        lower = text.lower()
+        tokens = lower.split()
+        lowers = list(map(_STRIP, tokens))
+        if lowers != tokens:
+            # `strip` returns the token itself when there is nothing to strip.
+            for i in compress(count(), map(is_not, lowers, tokens)):
+                if len(lowers[i]) <= 2:
+                    lowers[i] = tokens[i]
+        if _lexicon_words.isdisjoint(lowers):
             return 0.0
-        return _score(text)
+        # Without capitals no word is ALL CAPS; without "n't" in the text no word holds one.
+        return _score(text, lowers, None if lower == text else text.split(), "n't" in lower)
     if _emoji_re.search(text) is not None:  # type: ignore[union-attr]
         text = _replace_emoji(text)
         if text.isascii():
             return compound(text)
     raw = text.split()
-    lower = str.lower
-    # A VADER word is lower(token) or lower(token stripped of punctuation): test both.
-    if words.isdisjoint(map(lower, raw)) and words.isdisjoint(map(lower, map(_STRIP, raw))):
+    lowers = [(s if len(s) > 2 else t).lower() for t, s in zip(raw, map(_STRIP, raw), strict=True)]
+    if _lexicon_words.isdisjoint(lowers):
         return 0.0
-    return _score(text)
+    # Non-ASCII words are lower-cased twice by VADER's negation test: always take the full path.
+    return _score(text, lowers, raw, True)
 
 
 def _replace_emoji(text: str) -> str:
@@ -109,53 +123,70 @@ def _replace_emoji(text: str) -> str:
     return _emoji_re.sub(describe, text).strip()  # type: ignore[union-attr]
 
 
-def _score(text: str) -> float:
-    """The full VADER computation for an emoji-free text holding at least one candidate word."""
+def _cap_differential(raw: list[str]) -> bool:
+    """VADER's `is_cap_diff` once one word is known to be ALL CAPS: not every word is."""
+    return not all(map(str.isupper, raw))
+
+
+def _score(text: str, lowers: list[str], raw: list[str] | None, maybe_nt: bool) -> float:
+    """VADER's score of an emoji-free text from its lower-cased VADER words.
+
+    `raw` holds the text's whitespace-separated tokens with their capitals (a token is ALL CAPS
+    exactly when its VADER word is: stripping punctuation removes no cased letter), or is None
+    when the text has no capital letter. `maybe_nt` is False only when no word contains "n't".
+    """
     lexicon = _lexicon
-    raw = text.split()
-    words = [s if len(s) > 2 else t for t, s in zip(raw, map(_STRIP, raw), strict=True)]
-    lowers = [w.lower() for w in words]
-    count = len(words)
-    caps = _CapDiff(words)
-    scored: list[tuple[int, float]] = []
-    for i, word in enumerate(lowers):
-        if word not in lexicon or word in BOOSTER_DICT:
+    last = len(lowers) - 1
+    modifiers = _MODIFIERS
+    scored: list[float] = []
+    positions: list[int] = []
+    for i in compress(count(), map(lexicon.__contains__, lowers)):
+        word = lowers[i]
+        if word in BOOSTER_DICT:
             continue
-        if word == "kind" and i < count - 1 and lowers[i + 1] == "of":
+        if word == "kind" and i < last and lowers[i + 1] == "of":
             continue
-        scored.append((i, _valence(i, words, lowers, caps)))
+        positions.append(i)
+        if maybe_nt or word == "no" or not modifiers.isdisjoint(lowers[i - 3 if i > 3 else 0 : i]):
+            scored.append(_valence(i, lowers if raw is None else raw, lowers))
+            continue
+        # Nothing before the word can boost, dampen or negate it: VADER's loop only adds 0.0.
+        valence = lexicon[word]
+        if raw is not None and raw[i].isupper() and _cap_differential(raw):
+            if valence > 0:
+                valence += C_INCR
+            else:
+                valence -= C_INCR
+        if (
+            i > 2
+            and lowers[i - 3] not in lexicon
+            and not _IDIOM_ANCHORS.isdisjoint(lowers[i - 3 : i + 3])
+        ):
+            valence = _special_idioms_check(valence, lowers, i)
+        scored.append(valence)
     if not scored:
         return 0.0
     if "but" in lowers:
-        sentiments: list[float] = [0] * count
-        for i, valence in scored:
+        sentiments: list[float] = [0] * len(lowers)
+        for i, valence in zip(positions, scored, strict=True):
             sentiments[i] = valence
         total = float(sum(_but_check(lowers, sentiments)))
     else:
         # Zeros (every word VADER did not score) add nothing to a float sum: leave them out.
-        total = float(sum([valence for _, valence in scored]))
-    emphasis = _punctuation_emphasis(text)
-    if total > 0:
-        total += emphasis
-    elif total < 0:
-        total -= emphasis
-    return round(normalize(total), 4)
-
-
-class _CapDiff:
-    """VADER's `is_cap_diff` (some but not all words ALL CAPS), computed only when asked."""
-
-    __slots__ = ("_value", "_words")
-
-    def __init__(self, words: list[str]) -> None:
-        self._words = words
-        self._value: bool | None = None
-
-    def __call__(self) -> bool:
-        """Only asked after one word was found upper-case, so "some" already holds."""
-        if self._value is None:
-            self._value = not all(map(str.isupper, self._words))
-        return self._value
+        total = float(sum(scored))
+    if total and ("!" in text or "?" in text):
+        emphasis = _punctuation_emphasis(text)
+        if total > 0:
+            total += emphasis
+        else:
+            total -= emphasis
+    # VADER's normalize(total), alpha = 15
+    score = total / math.sqrt((total * total) + 15)
+    if score < -1.0:
+        score = -1.0
+    elif score > 1.0:
+        score = 1.0
+    return round(score, 4)
 
 
 def _negated(word: str) -> bool:
@@ -168,7 +199,7 @@ def _negated(word: str) -> bool:
     return again in _NEGATE or "n't" in again
 
 
-def _valence(i: int, words: list[str], lowers: list[str], cap_diff: _CapDiff) -> float:
+def _valence(i: int, words: list[str], lowers: list[str]) -> float:
     """VADER's `sentiment_valence` for the lexicon word at `i`, including `_least_check`."""
     lexicon = _lexicon
     word = lowers[i]
@@ -182,7 +213,7 @@ def _valence(i: int, words: list[str], lowers: list[str], cap_diff: _CapDiff) ->
         or (i > 2 and lowers[i - 3] == "no" and lowers[i - 1] in _OR_NOR)
     ):
         valence = lexicon[word] * N_SCALAR
-    if words[i].isupper() and cap_diff():
+    if words[i].isupper() and _cap_differential(words):
         if valence > 0:
             valence += C_INCR
         else:
@@ -200,7 +231,7 @@ def _valence(i: int, words: list[str], lowers: list[str], cap_diff: _CapDiff) ->
             scalar = BOOSTER_DICT[before]
             if valence < 0:
                 scalar *= -1
-            if words[j].isupper() and cap_diff():
+            if words[j].isupper() and _cap_differential(words):
                 if valence > 0:
                     scalar += C_INCR
                 else:
@@ -211,7 +242,7 @@ def _valence(i: int, words: list[str], lowers: list[str], cap_diff: _CapDiff) ->
             scalar = scalar * 0.9
         valence = valence + scalar
         valence = _negation_check(valence, lowers, start_i, i)
-        if start_i == 2 and not _IDIOM_WORDS.isdisjoint(lowers[i - 3 : i + 3]):
+        if start_i == 2 and not _IDIOM_ANCHORS.isdisjoint(lowers[i - 3 : i + 3]):
             valence = _special_idioms_check(valence, lowers, i)
     # _least_check ("least" is not a lexicon word, as VADER also requires)
     if i > 1 and lowers[i - 1] == "least" and "least" not in lexicon:
