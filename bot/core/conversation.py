@@ -47,12 +47,15 @@ class ChannelWindow:
     """Recent messages and open questions of one channel."""
 
     recent: deque[Spoke] = field(default_factory=lambda: deque(maxlen=RECENT_MESSAGES))
+    # The authors of `recent`, index-aligned (share counts without touching each Spoke).
+    authors: deque[str] = field(default_factory=lambda: deque(maxlen=RECENT_MESSAGES))
     questions: deque[OpenQuestion] = field(default_factory=lambda: deque(maxlen=OPEN_QUESTIONS))
     flags: dict[str, bool] = field(default_factory=dict)
 
     def append(self, user: str, ts: float | None) -> None:
         """Record that `user` spoke at `ts`."""
         self.recent.append(Spoke(user, ts))
+        self.authors.append(user)
 
     def match_answer(
         self, user: str, ts: float | None, thread: str | None, mentions: tuple[str, ...]

@@ -41,10 +41,10 @@ class DominanceCheck(Check):
             return
         user = doc.message.user
         for rule in self.rules:
-            if len(window.recent) < rule.window - 1:
+            if len(window.authors) < rule.window - 1:
                 continue
-            previous = list(islice(reversed(window.recent), rule.window - 1))
-            users = [s.user for s in previous] + [user]
+            users = list(islice(reversed(window.authors), rule.window - 1))
+            users.append(user)
             share = users.count(user) / len(users)
             key = f"{rule.id}\x00{user}"
             dominating = share > rule.share and len(set(users)) >= rule.min_participants
