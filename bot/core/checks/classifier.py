@@ -4,7 +4,10 @@ The model is a logistic regression over word unigrams/bigrams and within-word ch
 n-grams of the masked, lower-cased text, trained offline (`bench/train_tone.py`) only on the
 shared calibration data and shipped as a compact JSON file of non-zero weights under
 `bot/core/models_data/`. Scoring is pure Python dictionary look-ups: deterministic, no
-downloads, no numpy, about as cheap per message as VADER.
+downloads, no numpy. At run time no feature strings are built: the model keeps its weights
+keyed by word and by word pair, and a bounded per-word record of each word's character n-gram
+weights, so a message costs a few set operations and C-level sums over its distinct words
+(`featurize` builds the feature strings for training; both give the same log-odds).
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ INSULTS = frozenset(
     ["idiot", "idiots", "idiotic", "stupid", "stupidity", "moron", "morons", "moronic", "dumb", "dumbass", "imbecile", "incompetent", "incompetence", "pathetic", "clueless", "useless", "worthless", "lazy", "ignorant", "ignorance", "ridiculous", "absurd", "ludicrous", "laughable", "garbage", "trash", "rubbish", "joke", "clown", "clowns", "amateur", "amateurish", "arrogant", "arrogance", "rude", "childish", "toxic", "disgrace", "disgraceful", "shameful", "shame", "embarrassing", "insane", "nonsense", "stupidly", "retarded", "troll", "trolling", "whining", "whine", "whiny", "entitled", "rambling", "spam", "spamming"]
 )
 
+_CUE_WORDS = SECOND_PERSON | PROFANITY | INSULTS
+
 
 def cue_features(tokens: Sequence[str]) -> set[str]:
     """Cue features (`x:`): second person, profanity, insults, and their co-occurrence."""
@@ -75,16 +80,21 @@ def word_features(tokens: Sequence[str]) -> set[str]:
     return feats
 
 
-@lru_cache(maxsize=65536)
-def _token_char_grams(token: str) -> frozenset[str]:
+def _char_grams(token: str) -> set[str]:
+    """The distinct `c:` n-grams of one word padded with spaces."""
     padded = f" {token} "
     size = len(padded)
     grams: set[str] = set()
     for n in CHAR_NGRAMS:
         if n > size:
             break
-        grams.update("c:" + padded[i : i + n] for i in range(size - n + 1))
-    return frozenset(grams)
+        grams.update(["c:" + padded[i : i + n] for i in range(size - n + 1)])
+    return grams
+
+
+@lru_cache(maxsize=65536)
+def _token_char_grams(token: str) -> frozenset[str]:
+    return frozenset(_char_grams(token))
 
 
 def char_words(tokens: Sequence[str]) -> set[str]:
@@ -108,11 +118,28 @@ def featurize(tokens: Sequence[str], cues: Iterable[str] = ()) -> tuple[set[str]
     return words, char_features(tokens)
 
 
-_PUNCT_RUN = re.compile(r"[!?]{2,}")
 _LETTER = re.compile(r"[^\W\d_]")
 _CAPITAL = re.compile(r"[A-Z\u00c0-\u00de]")
+# Every byte but A-Z: deleting them from ASCII text leaves its capitals (`_CAPITAL` matches
+# nothing else in ASCII text).
+_NOT_ASCII_CAPITAL = bytes(b for b in range(256) if not 0x41 <= b <= 0x5A)
 # Sentence VADER compound cut-offs that become cues (sentences of at least 3 words).
 VADER_CUES = ((-0.3, "x:vader<=-0.3"), (-0.5, "x:vader<=-0.5"), (-0.75, "x:vader<=-0.75"))
+_NO_CUES: frozenset[str] = frozenset()
+
+
+def _has_punct_run(text: str) -> bool:
+    """Whether `text` holds a run of two or more `!`/`?` (any two adjacent ones)."""
+    if "!" in text and ("!!" in text or "!?" in text or "?!" in text):
+        return True
+    return "??" in text
+
+
+def _capital_count(text: str) -> int:
+    """How many characters of `text` are A-Z or U+00C0-U+00DE."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _NOT_ASCII_CAPITAL))
+    return len(_CAPITAL.findall(text))
 
 
 def doc_cues(doc: Document) -> frozenset[str]:
@@ -124,34 +151,81 @@ def doc_cues(doc: Document) -> frozenset[str]:
     cached = doc.__dict__.get("_classifier_cues")
     if cached is not None:
         return cast(frozenset[str], cached)
-    cues: set[str] = set()
-    lowest = min((c for s, c in sentence_scores(doc) if s.word_count >= 3), default=0.0)
-    cues.update(name for cut, name in VADER_CUES if lowest <= cut)
-    if _PUNCT_RUN.search(doc.masked):
-        cues.add("x:punct-run")
+    cues: list[str] = []
+    scores = sentence_scores(doc)
+    if scores:
+        lowest = min((c for s, c in scores if s.word_count >= 3), default=0.0)
+        cues.extend(name for cut, name in VADER_CUES if lowest <= cut)
+    masked = doc.masked
+    if _has_punct_run(masked):
+        cues.append("x:punct-run")
     # Mostly capitals needs more than 6 of them (half of at least 12 letters): count the
     # capitals first, the letters only when there are enough capitals.
-    capitals = len(_CAPITAL.findall(doc.masked))
+    capitals = _capital_count(masked)
     if capitals > 6:
-        letters = len(_LETTER.findall(doc.masked))
+        letters = len(_LETTER.findall(masked))
         if letters >= 12 and capitals > letters / 2:
-            cues.add("x:caps")
-    result = frozenset(cues)
+            cues.append("x:caps")
+    result = frozenset(cues) if cues else _NO_CUES
     doc.__dict__["_classifier_cues"] = result
     return result
 
 
+def _cue_table(weights: dict[str, float]) -> tuple[tuple[frozenset[str], float], ...]:
+    """For each (you, profane, insult) combination as a 3-bit index: its `cue_features` names
+    and the sum of their weights."""
+    table = []
+    for index in range(8):
+        you, profane, insult = bool(index & 4), bool(index & 2), bool(index & 1)
+        names = [name for name, on in (("x:you", you), ("x:profane", profane), ("x:insult", insult)) if on]
+        if you and (profane or insult):
+            names.append("x:you+harsh")
+        table.append((frozenset(names), sum(weights.get(name, 0.0) for name in names)))
+    return tuple(table)
+
+
 @dataclass(frozen=True, slots=True)
 class LinearTextModel:
-    """A logistic regression over binary, per-group L2-normalised text features."""
+    """A logistic regression over binary, per-group L2-normalised text features.
+
+    The log-odds are `bias + sum(word feature weights) / sqrt(number of word features)
+    + sum(char n-gram weights x counts) / sqrt(total n-gram count)`, the features being those
+    of `featurize`; `logit` computes that without building the feature strings.
+    """
 
     name: str
     bias: float
     word_weights: dict[str, float]
     char_weights: dict[str, float]
     meta: dict[str, Any]
-    # word -> (sum of its n-gram weights, number of its n-grams); bounded, shared by threads.
-    _per_word: dict[str, tuple[float, int]] = field(default_factory=dict, compare=False, repr=False)
+    # Look-up tables derived at construction (the weight dicts are read-only afterwards).
+    _unigrams: dict[str, float] = field(init=False, compare=False, repr=False)
+    _bigrams: dict[tuple[str, str], float] = field(init=False, compare=False, repr=False)
+    _cues: tuple[tuple[frozenset[str], float], ...] = field(init=False, compare=False, repr=False)
+    # One slot holding the per-word record cache: word -> complex(sum of its n-gram weights,
+    # number of its distinct n-grams), 0j for words too long to cut. Bounded: when full, a
+    # fresh dict replaces it (never cleared in place, so threads holding the old one stay
+    # consistent).
+    _per_word: list[dict[str, complex]] = field(init=False, compare=False, repr=False)
+    _doc_key: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        unigrams: dict[str, float] = {}
+        bigrams: dict[tuple[str, str], float] = {}
+        for feature, weight in self.word_weights.items():
+            if feature.startswith("w:"):
+                unigrams[feature[2:]] = weight
+            elif feature.startswith("b:"):
+                first, space, second = feature[2:].partition(" ")
+                # Only a single-space name can be the bigram of two words without spaces (the
+                # only words `logit` scores itself, see `_logit_by_features`).
+                if space and " " not in second:
+                    bigrams[(first, second)] = weight
+        object.__setattr__(self, "_unigrams", unigrams)
+        object.__setattr__(self, "_bigrams", bigrams)
+        object.__setattr__(self, "_cues", _cue_table(self.word_weights))
+        object.__setattr__(self, "_per_word", [{}])
+        object.__setattr__(self, "_doc_key", f"_classifier_{id(self)}")
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LinearTextModel:
@@ -177,31 +251,95 @@ class LinearTextModel:
         }
 
     def logit(self, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
-        """The model's log-odds for a lower-cased token list (bias alone when empty)."""
-        words = word_features(tokens)
-        words.update(cues)
+        """The model's log-odds for a lower-cased token list (bias alone when empty).
+
+        Equal (up to float summation order) to scoring the features of `featurize(tokens,
+        cues)`: distinct words are counted from a set of words, distinct bigrams from the
+        word pairs (all distinct when the words are), cue features from set intersections.
+        """
+        distinct = set(tokens)
+        records = self._per_word[0]
+        chars: complex
+        try:
+            chars = sum(map(records.get, distinct), 0j)  # type: ignore[assignment, type-var]
+        except TypeError:  # a word without a record yet (get gave None)
+            missing = distinct.difference(records)
+            if any(" " in word for word in missing):
+                # "a b"+"c" and "a"+"b c" make the same bigram name: score the strings.
+                return self._logit_by_features(tokens, cues)
+            records = self._remember(records, distinct, missing)
+            chars = sum(map(records.__getitem__, distinct), 0j)
+        size = len(tokens)
+        pairs: Iterable[tuple[str, str]]
+        if size == len(distinct):
+            pairs = zip(tokens, tokens[1:], strict=False)
+            n_words = size + size - 1 if size else 0
+        else:
+            pairs = set(zip(tokens, tokens[1:], strict=False))
+            n_words = len(distinct) + len(pairs)
+        weight = sum(map(self._unigrams.get, distinct, repeat(0.0)))
+        weight += sum(map(self._bigrams.get, pairs, repeat(0.0)))
+        names: frozenset[str] = _NO_CUES
+        cue_words = _CUE_WORDS.intersection(distinct)
+        if cue_words:
+            names, cue_weight = self._cues[
+                (not cue_words.isdisjoint(SECOND_PERSON)) << 2
+                | (not cue_words.isdisjoint(PROFANITY)) << 1
+                | (not cue_words.isdisjoint(INSULTS))
+            ]
+            weight += cue_weight
+            n_words += len(names)
+        if cues:
+            for cue in set(cues).difference(names):
+                if cue.startswith("w:") and cue[2:] in distinct:
+                    continue  # already counted as the word's feature
+                if cue.startswith("b:") and self._is_bigram(cue, tokens):
+                    continue
+                weight += self.word_weights.get(cue, 0.0)
+                n_words += 1
+        total = self.bias
+        if n_words:
+            total += weight / math.sqrt(n_words)
+        if chars.imag:
+            total += chars.real / math.sqrt(chars.imag)
+        return total
+
+    @staticmethod
+    def _is_bigram(name: str, tokens: Sequence[str]) -> bool:
+        """Whether `name` is the `b:` feature of two adjacent tokens (none holding a space)."""
+        first, space, second = name[2:].partition(" ")
+        if not space or " " in second:
+            return False
+        return (first, second) in set(zip(tokens, tokens[1:], strict=False))
+
+    def _remember(
+        self, records: dict[str, complex], distinct: set[str], missing: set[str]
+    ) -> dict[str, complex]:
+        """Add the per-word records of `missing` (a fresh dict for all of `distinct` when the
+        cache is full) and return the dict that holds every word of `distinct`."""
+        if len(records) + len(missing) > PER_WORD_CACHE:
+            records, missing = {}, distinct
+            self._per_word[0] = records
+        weights = self.char_weights
+        for word in missing:
+            if len(word) > MAX_CHAR_WORD:
+                records[word] = 0j
+                continue
+            grams = _char_grams(word)
+            records[word] = complex(sum(map(weights.get, grams, repeat(0.0))), len(grams))
+        return records
+
+    def _logit_by_features(self, tokens: Sequence[str], cues: Iterable[str]) -> float:
+        """The log-odds from the feature strings of `featurize` (the training path)."""
+        words, chars = featurize(tokens, cues)
         total = self.bias
         if words:
             total += sum(map(self.word_weights.get, words, repeat(0.0))) / math.sqrt(len(words))
-        weight = 0.0
-        count = 0
-        for token in char_words(tokens):
-            w, n = self._word_char_score(token)
-            weight += w
-            count += n
+        count = sum(chars.values())
         if count:
-            total += weight / math.sqrt(count)
+            weights = self.char_weights
+            total += sum(weights.get(gram, 0.0) * n for gram, n in chars.items()) / math.sqrt(count)
         return total
-
-    def _word_char_score(self, token: str) -> tuple[float, int]:
-        cached = self._per_word.get(token)
-        if cached is None:
-            grams = _token_char_grams(token)
-            cached = (sum(map(self.char_weights.get, grams, repeat(0.0))), len(grams))
-            if len(self._per_word) >= PER_WORD_CACHE:
-                self._per_word.clear()
-            self._per_word[token] = cached
-        return cached
 
     def probability(self, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
         """The model's probability (0..1) that the text is uncivil."""
@@ -247,7 +385,7 @@ def doc_tokens(doc: Document, sentence: Sentence | None = None) -> list[str]:
 
 def message_probability(doc: Document, model: LinearTextModel) -> float:
     """The model's probability for the whole message, computed once per document and model."""
-    key = f"_classifier_{id(model)}"
+    key = model._doc_key
     cached = doc.__dict__.get(key)
     if cached is None:
         cached = model.probability(doc_tokens(doc), doc_cues(doc))
@@ -354,7 +492,7 @@ class ClassifierCheck(Check):
 
     def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[ClassifierRule, Hit]]:
         """Yield one hit per rule whose threshold (or targeted second tier) the message reaches."""
-        if not doc.tokens:
+        if not doc.words:
             return
         for rule in self.rules:
             if doc.word_count < rule.min_words:

@@ -1,0 +1,270 @@
+"""The classifier's fast scoring equals the straightforward feature-string scoring.
+
+`reference_logit` and `reference_doc_cues` below are the plain implementations the fast path
+replaced (feature strings per message, regex cue counting); every comparison allows at most
+1e-9 of difference (float sums in another order).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import repeat
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.checks import classifier
+from bot.core.checks.base import ConversationExample
+from bot.core.checks.classifier import (
+    INSULTS,
+    MAX_CHAR_WORD,
+    MODEL_FORMAT,
+    PROFANITY,
+    SECOND_PERSON,
+    VADER_CUES,
+    LinearTextModel,
+    doc_cues,
+    featurize,
+    load_model,
+    message_probability,
+    responsible_span,
+)
+from bot.core.models import Message
+from bot.core.rulepack import load_rules
+from bot.core.sentiment import sentence_scores
+from bot.core.text import Document
+
+TOLERANCE = 1e-9
+
+
+# --- the reference: feature strings, exactly as the model was trained on ---------------------
+
+
+def reference_word_features(tokens: Sequence[str], cues: Iterable[str] = ()) -> set[str]:
+    """Unigrams, bigrams, cue-word features and the message-level cues, as strings."""
+    feats = {"w:" + t for t in tokens}
+    feats.update(f"b:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    present = set(tokens)
+    you = not present.isdisjoint(SECOND_PERSON)
+    harsh = False
+    if you:
+        feats.add("x:you")
+    if not present.isdisjoint(PROFANITY):
+        feats.add("x:profane")
+        harsh = True
+    if not present.isdisjoint(INSULTS):
+        feats.add("x:insult")
+        harsh = True
+    if you and harsh:
+        feats.add("x:you+harsh")
+    feats.update(cues)
+    return feats
+
+
+def reference_char_features(tokens: Sequence[str]) -> Counter[str]:
+    """3-5 character n-grams of each distinct word (of at most MAX_CHAR_WORD characters)."""
+    feats: Counter[str] = Counter()
+    for token in {t for t in tokens if len(t) <= MAX_CHAR_WORD}:
+        padded = f" {token} "
+        feats.update({"c:" + padded[i : i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1)})
+    return feats
+
+
+def reference_logit(model: LinearTextModel, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
+    """The log-odds from the feature strings, each group scaled by 1/sqrt(its size)."""
+    words = reference_word_features(tokens, cues)
+    chars = reference_char_features(tokens)
+    total = model.bias
+    if words:
+        total += sum(map(model.word_weights.get, words, repeat(0.0))) / math.sqrt(len(words))
+    count = sum(chars.values())
+    if count:
+        total += sum(model.char_weights.get(g, 0.0) * n for g, n in chars.items()) / math.sqrt(count)
+    return total
+
+
+_PUNCT_RUN = re.compile(r"[!?]{2,}")
+_LETTER = re.compile(r"[^\W\d_]")
+_CAPITAL = re.compile(r"[A-Z\u00c0-\u00de]")
+
+
+def reference_doc_cues(doc: Document) -> frozenset[str]:
+    """Message-level cues with regex counting (no caching, no shortcuts)."""
+    cues: set[str] = set()
+    lowest = min((c for s, c in sentence_scores(doc) if s.word_count >= 3), default=0.0)
+    cues.update(name for cut, name in VADER_CUES if lowest <= cut)
+    if _PUNCT_RUN.search(doc.masked):
+        cues.add("x:punct-run")
+    capitals = len(_CAPITAL.findall(doc.masked))
+    letters = len(_LETTER.findall(doc.masked))
+    if letters >= 12 and capitals > letters / 2:
+        cues.add("x:caps")
+    return frozenset(cues)
+
+
+def reference_span(doc: Document, model: LinearTextModel) -> tuple[int, int]:
+    """The sentence with the highest reference logit, trimmed of spaces."""
+    if not doc.sentences:
+        return 0, len(doc.text)
+    best = max(doc.sentences, key=lambda s: reference_logit(model, doc.words[s.first_token : s.last_token]))
+    start, end = best.start, best.end
+    while start < end and doc.text[start].isspace():
+        start += 1
+    while end > start and doc.text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def document(text: str) -> Document:
+    return Document(Message("t", "w", "c", "u", text))
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+TONE = load_model("tone")
+# Words the shipped model has weights for (unigrams and both halves of bigrams), so that the
+# generated inputs actually reach the weights.
+MODEL_WORDS = sorted(
+    {f[2:] for f in TONE.word_weights if f.startswith("w:")}
+    | {w for f in TONE.word_weights if f.startswith("b:") for w in f[2:].split(" ")}
+)
+CUE_WORDS = sorted(SECOND_PERSON | PROFANITY | INSULTS)
+LONG_WORDS = ["a" * 24, "b" * 25, "supercalifragilisticexpialidocious", "é" * 30, "x" * 24 + "y"]
+WORD = st.one_of(
+    st.sampled_from(MODEL_WORDS),
+    st.sampled_from(CUE_WORDS),
+    st.sampled_from(LONG_WORDS),
+    st.text(max_size=30),  # any unicode, empty included, spaces included
+    st.text(alphabet="ab", max_size=6),  # repeats and repeated n-grams inside a word
+)
+TOKENS = st.lists(WORD, max_size=40) | st.lists(st.sampled_from(["you", "are", "an", "idiot", "a"]), max_size=30)
+CUE = st.sampled_from(
+    ["x:vader<=-0.3", "x:vader<=-0.5", "x:vader<=-0.75", "x:punct-run", "x:caps", "x:you",
+     "x:profane", "x:insult", "x:you+harsh", "w:you", "w:idiot", "b:you are", "b:are an",
+     "b:you", "b:a b c", "c: yo", "", "unknown"]
+) | st.text(max_size=8)
+CUES = st.frozensets(CUE, max_size=5)
+
+TEXT_PIECES = st.sampled_from(
+    ["you", "YOU", "are", "an", "IDIOT", "idiot", "Stupid", "thanks", "the build", "is", "broken",
+     "!!", "?!", "!?", "??", "!", "?", ".", "\n", " ", "ÀÉÎ", "×××××××", "Ünïcödé", "ΣΑΣ", "ß",
+     "`code HERE`", "> QUOTED LINE\n", "https://EXAMPLE.COM/X", "<@U024BE7LH>", "I HATE THIS",
+     "terrible", "awful", "sO BAD", "what", "the", "fuck", "x" * 30, "123", "_"]
+)
+TEXTS = st.lists(TEXT_PIECES | st.text(max_size=12), max_size=30).map(" ".join) | st.text(max_size=200)
+
+
+# --- equality -------------------------------------------------------------------------------
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TOKENS, CUES)
+def test_logit_equals_the_feature_string_reference(tokens: list[str], cues: frozenset[str]) -> None:
+    assert abs(TONE.logit(tokens, cues) - reference_logit(TONE, tokens, cues)) <= TOLERANCE
+    assert abs(TONE.logit(tokens) - reference_logit(TONE, tokens)) <= TOLERANCE
+    # Any iterable of cues, consumed once (a generator).
+    assert abs(TONE.logit(tokens, iter(cues)) - reference_logit(TONE, tokens, cues)) <= TOLERANCE
+
+
+@settings(max_examples=300, deadline=None)
+@given(TOKENS, CUES)
+def test_featurize_is_the_reference_features(tokens: list[str], cues: frozenset[str]) -> None:
+    words, chars = featurize(tokens, cues)
+    assert words == reference_word_features(tokens, cues)
+    assert chars == reference_char_features(tokens)
+
+
+def test_words_with_spaces_make_ambiguous_bigrams_and_still_score_exactly() -> None:
+    model = LinearTextModel.from_json({
+        "format": MODEL_FORMAT, "name": "spaces", "bias": -1.0, "meta": {},
+        "weights": {"word": {"b:a b c": 2.0, "w:a b": 1.0, "b:a b": 0.5, "b:c d": 0.25},
+                    "char": {"c: a ": 0.3}},
+    })
+    for tokens in (["a b", "c"], ["a", "b c"], ["a", "b", "c", "d"], ["a b", "c", "a", "b c"], ["c", "d", "c d"]):
+        assert abs(model.logit(tokens) - reference_logit(model, tokens)) <= TOLERANCE, tokens
+        for cues in ({"b:a b c"}, {"b:a b", "w:a b"}, {"b:c d", "x:you"}):
+            assert abs(model.logit(tokens, cues) - reference_logit(model, tokens, cues)) <= TOLERANCE
+
+
+def test_cues_that_repeat_a_word_feature_count_once() -> None:
+    tokens = ["you", "are", "an", "idiot"]
+    for cues in ({"w:you"}, {"b:you are"}, {"x:you+harsh"}, {"b:you"}, {"w:nobody"}, {"b:are idiot"}):
+        assert abs(TONE.logit(tokens, cues) - reference_logit(TONE, tokens, cues)) <= TOLERANCE, cues
+    assert TONE.logit(tokens, {"w:you"}) == TONE.logit(tokens)
+
+
+def test_empty_input_is_the_bias_and_cues_alone_count() -> None:
+    assert TONE.logit([]) == TONE.bias
+    assert abs(TONE.logit([], {"x:caps"}) - reference_logit(TONE, [], {"x:caps"})) <= TOLERANCE
+    assert abs(TONE.logit([""]) - reference_logit(TONE, [""])) <= TOLERANCE
+
+
+@settings(max_examples=200, deadline=None)
+@given(TOKENS)
+def test_a_full_per_word_cache_starts_afresh_with_the_same_results(tokens: list[str]) -> None:
+    model = LinearTextModel.from_json(TONE.to_json())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(classifier, "PER_WORD_CACHE", 3)
+        for _ in range(2):
+            assert abs(model.logit(tokens) - reference_logit(model, tokens)) <= TOLERANCE
+            assert abs(model.logit(tokens[::-1]) - reference_logit(model, tokens[::-1])) <= TOLERANCE
+    assert len(model._per_word[0]) <= max(3, len(set(tokens)))
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXTS)
+def test_message_cues_probability_and_span_equal_the_reference(text: str) -> None:
+    doc = document(text)
+    cues = doc_cues(doc)
+    assert cues == reference_doc_cues(document(text))
+    expected = sigmoid(reference_logit(TONE, doc.words, cues))
+    assert abs(message_probability(doc, TONE) - expected) <= TOLERANCE
+    for sentence in doc.sentences:
+        words = doc.words[sentence.first_token : sentence.last_token]
+        assert abs(TONE.logit(words) - reference_logit(TONE, words)) <= TOLERANCE
+
+
+def example_texts() -> list[str]:
+    """Every example text of the shipped rule packs (the last message of conversations)."""
+    texts = []
+    for rule in load_rules():
+        for example in [*rule.examples.flag, *rule.examples.pass_]:
+            if isinstance(example, ConversationExample):
+                texts.extend(line.text for line in example.conversation)
+            else:
+                texts.append(example)
+    return texts
+
+
+def test_shipped_model_on_every_rule_example_equals_the_reference() -> None:
+    texts = example_texts()
+    assert len(texts) > 100
+    for text in texts:
+        doc = document(text)
+        cues = doc_cues(doc)
+        assert cues == reference_doc_cues(document(text)), text
+        z = reference_logit(TONE, doc.words, cues)
+        assert abs(TONE.logit(doc.words, cues) - z) <= TOLERANCE, text
+        assert abs(message_probability(doc, TONE) - sigmoid(z)) <= TOLERANCE, text
+        assert responsible_span(doc, TONE) == reference_span(doc, TONE), text
+
+
+def test_capitals_and_punctuation_cues_on_edge_cases() -> None:
+    caps = "THIS IS NOT OK AT ALL"
+    assert "x:caps" in doc_cues(document(caps))
+    assert "x:caps" not in doc_cues(document(caps.lower()))
+    assert "x:caps" in doc_cues(document("ÀÉÎÕÜÀÉÎÕÜÀÉ déjà"))  # Latin-1 capitals count
+    # U+00D7 (×) lies in the capitals range though it is no letter: kept as it was.
+    assert "x:caps" in doc_cues(document("××××××× abcdefghijkl"))
+    assert "x:caps" not in doc_cues(document("×××××× abcdefghijkl"))
+    for text, run in (("what?!", True), ("why??", True), ("no!!", True), ("ok!?", True),
+                      ("ok! ok?", False), ("`!!` in code", False), ("fine", False)):
+        assert ("x:punct-run" in doc_cues(document(text))) is run, text
