@@ -53,15 +53,21 @@ class PatternCheck(Check):
             for phrase in rule.exceptions:
                 self.exceptions.add(no, phrase, exception=True)
         self.set = PatternSet(sources)
+        self.has_exceptions = frozenset(no for no, rule in enumerate(rules) if rule.exceptions)
+
+    def _exception_spans(self, doc: Document) -> dict[int, list[tuple[int, int]]]:
+        """Spans of every rule's exception phrases in `doc`, by rule number."""
+        excepted: dict[int, list[tuple[int, int]]] = {}
+        for first, last, (no, _exc, _sugg) in self.exceptions.index.find(doc.words):
+            excepted.setdefault(no, []).append(doc.word_span(first, last))
+        return excepted
 
     def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[PatternRule, Hit]]:
         """Yield a hit per non-empty match of each pattern that occurs."""
         matching = self.set.matching(doc.masked)
         if not matching:
             return
-        excepted: dict[int, list[tuple[int, int]]] = {}
-        for first, last, (no, _exc, _sugg) in self.exceptions.index.find(doc.words):
-            excepted.setdefault(no, []).append(doc.word_span(first, last))
+        excepted: dict[int, list[tuple[int, int]]] | None = None
         for index in matching:
             no, compiled = self.owners[index]
             group = compiled.groupindex.get("span", 0)
@@ -71,6 +77,9 @@ class PatternCheck(Check):
                     start, end = match.span()
                 if end <= start:
                     continue
-                if any(s <= start and end <= e for s, e in excepted.get(no, ())):
-                    continue
+                if no in self.has_exceptions:
+                    if excepted is None:
+                        excepted = self._exception_spans(doc)
+                    if any(s <= start and end <= e for s, e in excepted.get(no, ())):
+                        continue
                 yield self.rules[no], Hit(start, end)
