@@ -23,9 +23,8 @@ from __future__ import annotations
 import math
 import re
 import string
-from collections.abc import Callable
-from itertools import compress, count
-from operator import is_not, methodcaller
+from itertools import compress, count, repeat
+from operator import is_not
 
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
@@ -35,7 +34,8 @@ from vaderSentiment.vaderSentiment import (
     SPECIAL_CASES,
 )
 
-_STRIP: Callable[[str], str] = methodcaller("strip", string.punctuation)
+# `map(str.strip, tokens, _PUNCTUATION)`: each token stripped of ASCII punctuation, as VADER does.
+_PUNCTUATION = repeat(string.punctuation)
 _NEGATE = frozenset(NEGATE)
 _SO_THIS = ("so", "this")
 _OR_NOR = ("or", "nor")
@@ -55,27 +55,28 @@ _MODIFIERS = frozenset(BOOSTER_DICT) | _NEGATE | {"no", "least", "so", "this", "
 _lexicon: dict[str, float] = {}
 _lexicon_words: frozenset[str] = frozenset()
 _emojis: dict[str, str] = {}
-_emoji_re: re.Pattern[str] | None = None
+_ZEROS = repeat(0)  # VADER's score of a word it does not score: the int 0
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
 
 
 def _load() -> None:
     """Take the lexicon and emoji tables from the process-wide analyzer (once)."""
-    global _lexicon, _lexicon_words, _emojis, _emoji_re
+    global _lexicon, _lexicon_words, _emojis
     from bot.core.sentiment import analyzer
 
     vader = analyzer()
-    emojis = vader.emojis
-    # VADER tests `char in emojis` one character at a time: only 1-character keys ever match.
-    singles = sorted(key for key in emojis if len(key) == 1)
-    _emojis = emojis
-    _emoji_re = re.compile("[" + "".join(re.escape(ch) for ch in singles) + "]")
+    # VADER tests `char in emojis` one character at a time: only 1-character keys ever match
+    # (and every one of them is non-ASCII).
+    if any(len(key) == 1 and key.isascii() for key in vader.emojis):
+        raise RuntimeError("an ASCII emoji key: bot.core.vader's ASCII path would miss it")
+    _emojis = vader.emojis
     _lexicon_words = frozenset(vader.lexicon)
     _lexicon = vader.lexicon
 
 
 def compound(text: str) -> float:
     """VADER's compound score of `text`, bitwise equal to `polarity_scores(text)["compound"]`."""
-    if _emoji_re is None:
+    if not _lexicon:
         _load()
     if text.isascii():
         # ASCII lower-casing maps character to character and keeps spaces and punctuation, so
@@ -83,64 +84,40 @@ def compound(text: str) -> float:
         # punctuation, unless that leaves two characters or fewer, as for emoticons).
         lower = text.lower()
         tokens = lower.split()
-        lowers = list(map(_STRIP, tokens))
+        lowers = list(map(str.strip, tokens, _PUNCTUATION))
+        if _lexicon_words.isdisjoint(lowers) and _lexicon_words.isdisjoint(tokens):
+            return 0.0
         if lowers != tokens:
             # `strip` returns the token itself when there is nothing to strip.
             for i in compress(count(), map(is_not, lowers, tokens)):
                 if len(lowers[i]) <= 2:
                     lowers[i] = tokens[i]
-        if _lexicon_words.isdisjoint(lowers):
-            return 0.0
         # Without capitals no word is ALL CAPS; without "n't" in the text no word holds one.
         return _score(text, lowers, None if lower == text else text.split(), "n't" in lower)
-    if _emoji_re.search(text) is not None:  # type: ignore[union-attr]
-        text = _replace_emoji(text)
+    replaced = _replace_emoji(text)
+    if replaced is not None:
+        text = replaced
         if text.isascii():
             return compound(text)
     raw = text.split()
-    lowers = [(s if len(s) > 2 else t).lower() for t, s in zip(raw, map(_STRIP, raw), strict=True)]
+    lowers = [
+        (s if len(s) > 2 else t).lower()
+        for t, s in zip(raw, map(str.strip, raw, _PUNCTUATION), strict=True)
+    ]
     if _lexicon_words.isdisjoint(lowers):
         return 0.0
     # Non-ASCII words are lower-cased twice by VADER's negation test: always take the full path.
     return _score(text, lowers, raw, True)
 
 
-def _replace_emoji(text: str) -> str:
-    """VADER's emoji step: each known emoji becomes its description, then the text is stripped.
-
-    A description is preceded by a space unless it starts the text or follows a plain space
-    (VADER's `prev_space`, which a description resets).
-    """
-    emojis = _emojis
-
-    def describe(match: re.Match[str]) -> str:
-        start = match.start()
-        description = emojis[match.group()]
-        if start == 0 or text[start - 1] == " ":
-            return description
-        return " " + description
-
-    return _emoji_re.sub(describe, text).strip()  # type: ignore[union-attr]
-
-
-def _cap_differential(raw: list[str]) -> bool:
-    """VADER's `is_cap_diff` once one word is known to be ALL CAPS: not every word is."""
-    return not all(map(str.isupper, raw))
-
-
-def _score(text: str, lowers: list[str], raw: list[str] | None, maybe_nt: bool) -> float:
-    """VADER's score of an emoji-free text from its lower-cased VADER words.
-
-    `raw` holds the text's whitespace-separated tokens with their capitals (a token is ALL CAPS
-    exactly when its VADER word is: stripping punctuation removes no cased letter), or is None
-    when the text has no capital letter. `maybe_nt` is False only when no word contains "n't".
-    """
+def _total(lowers: list[str], raw: list[str] | None, maybe_nt: bool, found: list[bool]) -> float:
+    """VADER's sum of word scores (after its "but" rule); `found` marks the lexicon words."""
     lexicon = _lexicon
     last = len(lowers) - 1
     modifiers = _MODIFIERS
     scored: list[float] = []
     positions: list[int] = []
-    for i in compress(count(), map(lexicon.__contains__, lowers)):
+    for i in compress(count(), found):
         word = lowers[i]
         if word in BOOSTER_DICT:
             continue
@@ -164,16 +141,70 @@ def _score(text: str, lowers: list[str], raw: list[str] | None, maybe_nt: bool) 
         ):
             valence = _special_idioms_check(valence, lowers, i)
         scored.append(valence)
-    if not scored:
-        return 0.0
     if "but" in lowers:
         sentiments: list[float] = [0] * len(lowers)
         for i, valence in zip(positions, scored, strict=True):
             sentiments[i] = valence
-        total = float(sum(_but_check(lowers, sentiments)))
+        return float(sum(_but_check(lowers, sentiments)))
+    # Zeros (every word VADER did not score) add nothing to a float sum: leave them out.
+    return float(sum(scored))
+
+
+def _replace_emoji(text: str) -> str | None:
+    """VADER's emoji step, or None when `text` holds no emoji VADER knows.
+
+    Each known emoji becomes its description, preceded by a space unless it starts the text or
+    follows a plain space (VADER's `prev_space`, which a description resets); then the text is
+    stripped. Only non-ASCII characters can be emoji, so only those are looked up.
+    """
+    emojis = _emojis
+    parts: list[str] = []
+    last = 0
+    for run in _NON_ASCII_RE.finditer(text):
+        for at, char in enumerate(run.group(), run.start()):
+            description = emojis.get(char)
+            if description is None:
+                continue
+            parts.append(text[last:at])
+            if at and text[at - 1] != " ":
+                parts.append(" ")
+            parts.append(description)
+            last = at + 1
+    if not parts:
+        return None
+    parts.append(text[last:])
+    return "".join(parts).strip()
+
+
+def _cap_differential(raw: list[str]) -> bool:
+    """VADER's `is_cap_diff` once one word is known to be ALL CAPS: not every word is."""
+    return not all(map(str.isupper, raw))
+
+
+def _score(text: str, lowers: list[str], raw: list[str] | None, maybe_nt: bool) -> float:
+    """VADER's score of an emoji-free text from its lower-cased VADER words.
+
+    `raw` holds the text's whitespace-separated tokens with their capitals (a token is ALL CAPS
+    exactly when its VADER word is: stripping punctuation removes no cased letter), or is None
+    when the text has no capital letter. `maybe_nt` is False only when no word contains "n't".
+    """
+    lexicon = _lexicon
+    found = list(map(lexicon.__contains__, lowers))
+    if (
+        not maybe_nt
+        and _MODIFIERS.isdisjoint(lowers)
+        and _IDIOM_ANCHORS.isdisjoint(lowers)
+        and (raw is None or not any(map(str.isupper, compress(raw, found))))
+    ):
+        # No booster, negation, "no", "least", "so"/"this", idiom or ALL-CAPS lexicon word:
+        # every lexicon word scores its lexicon valence (VADER's loop only adds 0.0 to it).
+        if "but" in lowers:
+            total = float(sum(_but_check(lowers, list(map(lexicon.get, lowers, _ZEROS)))))
+        else:
+            # Zeros (every word VADER did not score) add nothing to a float sum: leave them out.
+            total = float(sum(map(lexicon.__getitem__, compress(lowers, found))))
     else:
-        # Zeros (every word VADER did not score) add nothing to a float sum: leave them out.
-        total = float(sum(scored))
+        total = _total(lowers, raw, maybe_nt, found)
     if total and ("!" in text or "?" in text):
         emphasis = _punctuation_emphasis(text)
         if total > 0:
