@@ -145,7 +145,7 @@ REGRESSIONS = [
     # negations
     "not good", "isn't good", "isnt good", "never good", "not very good", "not the best",
     "not at all good", "without good", "nor good", "don't like", "dont like it",
-    "never so good", "never this good", "never so much good", "without doubt good",
+    "never so good", "never this good", "it is this good", "x y this good", "so so good", "never so much good", "without doubt good",
     "without any doubt good", "cannot be happy", "uh-uh good", "rarely happy", "n't good",
     "couldn't really be happy",
     # "no"
@@ -185,12 +185,29 @@ def test_all_caps_booster_variants() -> None:
                 assert_exact(f"{prefix}{booster.upper()} {word} day")
 
 
-def test_every_negation_at_every_distance() -> None:
-    for negation in NEGATE + ["no", "least", "never", "without"]:
-        for gap in ("", "x ", "x y ", "x y z "):
-            for word in ("good", "bad", "love"):
-                assert_exact(f"{negation} {gap}{word}")
-                assert_exact(f"{negation.upper()} {gap}{word} ok")
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "{m} {w}",
+        "x {m} {w}",
+        "x y {m} {w}",
+        "x y z {m} {w}",
+        "x y z {m} q {w}",
+        "x y z {m} q r {w}",
+        "x y z {m} q r s {w}",
+        "x y {w} {m} z",
+        "{m} {w} {m} {w}",
+        "x y z {m} {m} {w}",
+    ],
+)
+def test_every_modifier_at_every_distance(pattern: str) -> None:
+    # Every word with a rule of its own, 1 to 4 words before (or after) a lexicon word, after
+    # enough neutral words that VADER looks all three words back.
+    for modifier in [*MODIFIERS, "or", "doubt", "very", "at", "of", "the", "kind of", "at least"]:
+        for word in ("good", "bad", "love", "no"):
+            assert_exact(pattern.format(m=modifier, w=word))
+            assert_exact(pattern.format(m=modifier.upper(), w=word) + " ok")
+            assert_exact(pattern.format(m=modifier, w=word.upper()) + " ok")
 
 
 def test_every_lexicon_word_alone_and_modified() -> None:
