@@ -124,7 +124,9 @@ _CAPITAL = re.compile(r"[A-Z\u00c0-\u00de]")
 # nothing else in ASCII text).
 _NOT_ASCII_CAPITAL = bytes(b for b in range(256) if not 0x41 <= b <= 0x5A)
 # Sentence VADER compound cut-offs that become cues (sentences of at least 3 words).
+# (All negative: `doc_cues` only looks at negative scores.)
 VADER_CUES = ((-0.3, "x:vader<=-0.3"), (-0.5, "x:vader<=-0.5"), (-0.75, "x:vader<=-0.75"))
+_HIGHEST_CUT = max(cut for cut, _ in VADER_CUES)
 _NO_CUES: frozenset[str] = frozenset()
 
 
@@ -152,10 +154,12 @@ def doc_cues(doc: Document) -> frozenset[str]:
     if cached is not None:
         return cast(frozenset[str], cached)
     cues: list[str] = []
-    scores = sentence_scores(doc)
-    if scores:
-        lowest = min((c for s, c in scores if s.word_count >= 3), default=0.0)
-        cues.extend(name for cut, name in VADER_CUES if lowest <= cut)
+    lowest = 0.0  # the cut-offs are negative: only negative scores can reach them
+    for sentence, score in sentence_scores(doc):
+        if score < lowest and sentence.last_token - sentence.first_token >= 3:
+            lowest = score
+    if lowest <= _HIGHEST_CUT:
+        cues.extend([name for cut, name in VADER_CUES if lowest <= cut])
     masked = doc.masked
     if _has_punct_run(masked):
         cues.append("x:punct-run")
@@ -270,13 +274,16 @@ class LinearTextModel:
             records = self._remember(records, distinct, missing)
             chars = sum(map(records.__getitem__, distinct), 0j)
         size = len(tokens)
+        n_words = len(distinct)
         pairs: Iterable[tuple[str, str]]
-        if size == len(distinct):
+        if size - n_words < 2:
+            # A pair can only repeat when two positions repeat an earlier word (the second
+            # occurrence of the pair and the word after it), so all pairs are distinct.
             pairs = zip(tokens, tokens[1:], strict=False)
-            n_words = size + size - 1 if size else 0
+            n_words += size - 1 if size else 0
         else:
             pairs = set(zip(tokens, tokens[1:], strict=False))
-            n_words = len(distinct) + len(pairs)
+            n_words += len(pairs)
         weight = sum(map(self._unigrams.get, distinct, repeat(0.0)))
         weight += sum(map(self._bigrams.get, pairs, repeat(0.0)))
         names: frozenset[str] = _NO_CUES
@@ -489,17 +496,23 @@ class ClassifierCheck(Check):
     def __init__(self, rules: Sequence[ClassifierRule]) -> None:
         super().__init__(rules)
         self._models = {rule.model: load_model(rule.model) for rule in rules}
+        # Per rule: its model, its minimum word count and the lowest probability that can fire.
+        self._plan = [
+            (rule, self._models[rule.model], rule.min_words,
+             rule.threshold if rule.targeted_threshold is None else rule.targeted_threshold)
+            for rule in self.rules
+        ]
 
     def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[ClassifierRule, Hit]]:
         """Yield one hit per rule whose threshold (or targeted second tier) the message reaches."""
-        if not doc.words:
+        count = len(doc.words)
+        if not count:
             return
-        for rule in self.rules:
-            if doc.word_count < rule.min_words:
+        for rule, model, min_words, lowest_bar in self._plan:
+            if count < min_words:
                 continue
-            model = self._models[rule.model]
             score = message_probability(doc, model)
-            if not rule.fires(score, lambda: target_cues(doc.words, doc_cues(doc))):
+            if score < lowest_bar or not rule.fires(score, lambda: target_cues(doc.words, doc_cues(doc))):
                 continue
             start, end = responsible_span(doc, model)
             yield rule, Hit(start, end, details=f"score {score:.2f}")
