@@ -20,10 +20,10 @@ emphasis, normalisation and rounding to four places.
 
 from __future__ import annotations
 
-import math
 import re
 import string
 from itertools import compress, count, repeat
+from math import sqrt
 from operator import is_not
 
 from vaderSentiment.vaderSentiment import (
@@ -49,6 +49,12 @@ _IDIOM_ANCHORS = frozenset(
 )
 # Words that make VADER's booster/negation/"no"/"least" rules fire on the next words.
 _MODIFIERS = frozenset(BOOSTER_DICT) | _NEGATE | {"no", "least", "so", "this", "never", "without"}
+# Those that matter anywhere in the three words before a lexicon word ("this" matters right
+# before it, or after "never", itself a modifier).
+_NEAR_MODIFIERS = _MODIFIERS - {"this"}
+# A text holding none of these (nor "n't", nor an ALL-CAPS lexicon word) is scored by summing
+# lexicon valences.
+_PLAIN_BREAKERS = _MODIFIERS | _IDIOM_ANCHORS | {"but"}
 
 # Loaded on first use from bot.core.sentiment.analyzer() (imported lazily: sentiment may import
 # this module).
@@ -87,8 +93,11 @@ def compound(text: str) -> float:
         lowers = list(map(str.strip, tokens, _PUNCTUATION))
         if _lexicon_words.isdisjoint(lowers) and _lexicon_words.isdisjoint(tokens):
             return 0.0
-        if lowers != tokens:
-            # `strip` returns the token itself when there is nothing to strip.
+        # `strip` returns the token itself when there is nothing to strip; mostly only the last
+        # token of a sentence has punctuation to strip, so that one is checked first.
+        if lowers[-1] is not tokens[-1] and len(lowers[-1]) <= 2:
+            lowers[-1] = tokens[-1]
+        if lowers[:-1] != tokens[:-1]:
             for i in compress(count(), map(is_not, lowers, tokens)):
                 if len(lowers[i]) <= 2:
                     lowers[i] = tokens[i]
@@ -107,24 +116,35 @@ def compound(text: str) -> float:
     if _lexicon_words.isdisjoint(lowers):
         return 0.0
     # Non-ASCII words are lower-cased twice by VADER's negation test: always take the full path.
-    return _score(text, lowers, raw, True)
+    return _score(text, lowers, raw, True, strict=True)
 
 
-def _total(lowers: list[str], raw: list[str] | None, maybe_nt: bool, found: list[bool]) -> float:
-    """VADER's sum of word scores (after its "but" rule); `found` marks the lexicon words."""
+def _total(lowers: list[str], raw: list[str] | None, strict: bool, maybe_nt: bool) -> float:
+    """VADER's sum of word scores (after its "but" rule).
+
+    With `strict`, every lexicon word goes through the full port of VADER's rules; otherwise
+    only those with a modifier (or a word holding "n't") among the three words before them.
+    """
     lexicon = _lexicon
     last = len(lowers) - 1
-    modifiers = _MODIFIERS
+    modifiers = _NEAR_MODIFIERS
+    if maybe_nt and not strict:
+        modifiers = modifiers | {word for word in lowers if "n't" in word}
     scored: list[float] = []
     positions: list[int] = []
-    for i in compress(count(), found):
+    for i in compress(count(), map(lexicon.__contains__, lowers)):
         word = lowers[i]
         if word in BOOSTER_DICT:
             continue
         if word == "kind" and i < last and lowers[i + 1] == "of":
             continue
         positions.append(i)
-        if maybe_nt or word == "no" or not modifiers.isdisjoint(lowers[i - 3 if i > 3 else 0 : i]):
+        if (
+            strict
+            or word == "no"
+            or (i and lowers[i - 1] == "this")
+            or not modifiers.isdisjoint(lowers[i - 3 if i > 3 else 0 : i])
+        ):
             scored.append(_valence(i, lowers if raw is None else raw, lowers))
             continue
         # Nothing before the word can boost, dampen or negate it: VADER's loop only adds 0.0.
@@ -181,38 +201,46 @@ def _cap_differential(raw: list[str]) -> bool:
     return not all(map(str.isupper, raw))
 
 
-def _score(text: str, lowers: list[str], raw: list[str] | None, maybe_nt: bool) -> float:
+def _score(
+    text: str, lowers: list[str], raw: list[str] | None, maybe_nt: bool, strict: bool = False
+) -> float:
     """VADER's score of an emoji-free text from its lower-cased VADER words.
 
     `raw` holds the text's whitespace-separated tokens with their capitals (a token is ALL CAPS
     exactly when its VADER word is: stripping punctuation removes no cased letter), or is None
-    when the text has no capital letter. `maybe_nt` is False only when no word contains "n't".
+    when the text has no capital letter. `maybe_nt` is False only when no word contains "n't";
+    `strict` sends every lexicon word through the full port of VADER's rules.
     """
-    lexicon = _lexicon
-    found = list(map(lexicon.__contains__, lowers))
     if (
-        not maybe_nt
-        and _MODIFIERS.isdisjoint(lowers)
-        and _IDIOM_ANCHORS.isdisjoint(lowers)
-        and (raw is None or not any(map(str.isupper, compress(raw, found))))
+        strict
+        or maybe_nt
+        or not _PLAIN_BREAKERS.isdisjoint(lowers)
+        or (
+            raw is not None
+            and not _lexicon_words.isdisjoint(compress(lowers, map(str.isupper, raw)))
+        )
     ):
-        # No booster, negation, "no", "least", "so"/"this", idiom or ALL-CAPS lexicon word:
-        # every lexicon word scores its lexicon valence (VADER's loop only adds 0.0 to it).
-        if "but" in lowers:
-            total = float(sum(_but_check(lowers, list(map(lexicon.get, lowers, _ZEROS)))))
-        else:
-            # Zeros (every word VADER did not score) add nothing to a float sum: leave them out.
-            total = float(sum(map(lexicon.__getitem__, compress(lowers, found))))
+        total = _total(lowers, raw, strict, maybe_nt)
     else:
-        total = _total(lowers, raw, maybe_nt, found)
+        # No booster, negation, "no", "least", "so"/"this", idiom, "but" or ALL-CAPS lexicon
+        # word: VADER scores each lexicon word with its lexicon valence (its loop only adds 0.0)
+        # and every other word with the int 0, and sums them in order.
+        total = float(sum(map(_lexicon.get, lowers, _ZEROS)))
     if total and ("!" in text or "?" in text):
-        emphasis = _punctuation_emphasis(text)
+        # VADER's punctuation emphasis: up to four "!", and two or more "?".
+        exclamations = text.count("!")
+        if exclamations > 4:
+            exclamations = 4
+        questions = text.count("?")
+        emphasis = exclamations * 0.292 + (
+            0 if questions <= 1 else questions * 0.18 if questions <= 3 else 0.96
+        )
         if total > 0:
             total += emphasis
         else:
             total -= emphasis
     # VADER's normalize(total), alpha = 15
-    score = total / math.sqrt((total * total) + 15)
+    score = total / sqrt((total * total) + 15)
     if score < -1.0:
         score = -1.0
     elif score > 1.0:
@@ -345,15 +373,3 @@ def _but_check(lowers: list[str], sentiments: list[float]) -> list[float]:
             sentiments.pop(si)
             sentiments.insert(si, sentiment * 1.5)
     return sentiments
-
-
-def _punctuation_emphasis(text: str) -> float:
-    """VADER's emphasis from "!" (up to four) and "?" (two or more)."""
-    ep_count = text.count("!")
-    if ep_count > 4:
-        ep_count = 4
-    question_marks = text.count("?")
-    qm_amplifier: float = 0
-    if question_marks > 1:
-        qm_amplifier = question_marks * 0.18 if question_marks <= 3 else 0.96
-    return ep_count * 0.292 + qm_amplifier
