@@ -194,6 +194,23 @@ def test_words_with_spaces_make_ambiguous_bigrams_and_still_score_exactly() -> N
             assert abs(model.logit(tokens, cues) - reference_logit(model, tokens, cues)) <= TOLERANCE
 
 
+@pytest.mark.parametrize("scale", [1e-30, 1e-12, 1.0, 1e5, 1e30])
+def test_tiny_and_huge_weights_score_exactly(scale: float) -> None:
+    data = TONE.to_json()
+    model = LinearTextModel.from_json({**data, "weights": {
+        "word": {k: v * scale for k, v in data["weights"]["word"].items()},
+        "char": {k: v * scale for k, v in data["weights"]["char"].items()},
+    }})
+    for tokens in (["you", "are", "an", "idiot"], ["the", "build", "is", "the", "build", "again"],
+                   ["thanks", "x" * 30, "fucking", "useless", "you"]):
+        expected = reference_logit(model, tokens, {"x:caps"})
+        assert abs(model.logit(tokens, {"x:caps"}) - expected) <= TOLERANCE * max(1.0, abs(expected))
+
+
+def test_cue_word_lists_fit_their_record_counters() -> None:
+    assert max(len(SECOND_PERSON), len(PROFANITY), len(INSULTS)) < 1 << 10
+
+
 def test_cues_that_repeat_a_word_feature_count_once() -> None:
     tokens = ["you", "are", "an", "idiot"]
     for cues in ({"w:you"}, {"b:you are"}, {"x:you+harsh"}, {"b:you"}, {"w:nobody"}, {"b:are idiot"}):

@@ -51,7 +51,6 @@ INSULTS = frozenset(
     ["idiot", "idiots", "idiotic", "stupid", "stupidity", "moron", "morons", "moronic", "dumb", "dumbass", "imbecile", "incompetent", "incompetence", "pathetic", "clueless", "useless", "worthless", "lazy", "ignorant", "ignorance", "ridiculous", "absurd", "ludicrous", "laughable", "garbage", "trash", "rubbish", "joke", "clown", "clowns", "amateur", "amateurish", "arrogant", "arrogance", "rude", "childish", "toxic", "disgrace", "disgraceful", "shameful", "shame", "embarrassing", "insane", "nonsense", "stupidly", "retarded", "troll", "trolling", "whining", "whine", "whiny", "entitled", "rambling", "spam", "spamming"]
 )
 
-_CUE_WORDS = SECOND_PERSON | PROFANITY | INSULTS
 
 
 def cue_features(tokens: Sequence[str]) -> set[str]:
@@ -175,6 +174,29 @@ def doc_cues(doc: Document) -> frozenset[str]:
     return result
 
 
+# A word's record is one int whose three 128-bit fields add up exactly over a message's
+# distinct words (Python ints do not overflow), so one C-level `sum` gives all of:
+# - field 0: its number of distinct character n-grams (low 40 bits) and whether it is a
+#   second-person / profane / insult word (one 10-bit counter each above those);
+# - field 1: its unigram weight, field 2: the sum of its n-gram weights, both fixed-point in
+#   units of 2**-64 and signed (rounding moves a weight by at most 2**-65).
+_FIELD_BITS = 128
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+_FIELD_HALF = 1 << (_FIELD_BITS - 1)
+_GRAM_COUNT_MASK = (1 << 40) - 1
+_YOU_SHIFT, _PROFANE_SHIFT, _INSULT_SHIFT = 40, 50, 60
+_YOU = 1 << _YOU_SHIFT
+_CUE_COUNT_MASK = (1 << 10) - 1  # each cue list has fewer than 1024 words
+_FIXED_ONE = 1 << 64
+# Weights up to this size keep every field far from overflowing into the next one.
+_MAX_FIXED_WEIGHT = 2.0**20
+
+
+def _fixed(value: float) -> int:
+    """`value` in fixed point, units of 2**-64."""
+    return round(value * _FIXED_ONE)
+
+
 def _cue_table(weights: dict[str, float]) -> tuple[tuple[frozenset[str], float], ...]:
     """For each (you, profane, insult) combination as a 3-bit index: its `cue_features` names
     and the sum of their weights."""
@@ -206,11 +228,12 @@ class LinearTextModel:
     _unigrams: dict[str, float] = field(init=False, compare=False, repr=False)
     _bigrams: dict[tuple[str, str], float] = field(init=False, compare=False, repr=False)
     _cues: tuple[tuple[frozenset[str], float], ...] = field(init=False, compare=False, repr=False)
-    # One slot holding the per-word record cache: word -> complex(sum of its n-gram weights,
-    # number of its distinct n-grams), 0j for words too long to cut. Bounded: when full, a
-    # fresh dict replaces it (never cleared in place, so threads holding the old one stay
-    # consistent).
-    _per_word: list[dict[str, complex]] = field(init=False, compare=False, repr=False)
+    # One slot holding the per-word record cache: word -> packed record (see `_fixed`).
+    # Bounded: when full, a fresh dict replaces it (never cleared in place, so threads holding
+    # the old one stay consistent).
+    _per_word: list[dict[str, int]] = field(init=False, compare=False, repr=False)
+    # Whether every weight is small enough for the fixed-point records (else: feature strings).
+    _fixed_point: bool = field(init=False, compare=False, repr=False)
     _doc_key: str = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -229,6 +252,10 @@ class LinearTextModel:
         object.__setattr__(self, "_bigrams", bigrams)
         object.__setattr__(self, "_cues", _cue_table(self.word_weights))
         object.__setattr__(self, "_per_word", [{}])
+        object.__setattr__(self, "_fixed_point", all(
+            math.isfinite(w) and abs(w) <= _MAX_FIXED_WEIGHT
+            for w in (*self.word_weights.values(), *self.char_weights.values(), self.bias)
+        ))
         object.__setattr__(self, "_doc_key", f"_classifier_{id(self)}")
 
     @classmethod
@@ -263,16 +290,19 @@ class LinearTextModel:
         """
         distinct = set(tokens)
         records = self._per_word[0]
-        chars: complex
         try:
-            chars = sum(map(records.get, distinct), 0j)  # type: ignore[assignment, type-var]
+            packed = sum(map(records.get, distinct))  # type: ignore[arg-type]
         except TypeError:  # a word without a record yet (get gave None)
             missing = distinct.difference(records)
-            if any(" " in word for word in missing):
+            if not self._fixed_point or any(" " in word for word in missing):
                 # "a b"+"c" and "a"+"b c" make the same bigram name: score the strings.
                 return self._logit_by_features(tokens, cues)
             records = self._remember(records, distinct, missing)
-            chars = sum(map(records.__getitem__, distinct), 0j)
+            packed = sum(map(records.__getitem__, distinct))
+        counts = packed & _FIELD_MASK
+        rest = packed >> _FIELD_BITS
+        unigrams = ((rest + _FIELD_HALF) & _FIELD_MASK) - _FIELD_HALF
+        chars = (rest - unigrams) >> _FIELD_BITS
         size = len(tokens)
         n_words = len(distinct)
         pairs: Iterable[tuple[str, str]]
@@ -284,15 +314,13 @@ class LinearTextModel:
         else:
             pairs = set(zip(tokens, tokens[1:], strict=False))
             n_words += len(pairs)
-        weight = sum(map(self._unigrams.get, distinct, repeat(0.0)))
-        weight += sum(map(self._bigrams.get, pairs, repeat(0.0)))
+        weight = unigrams / _FIXED_ONE + sum(map(self._bigrams.get, pairs, repeat(0.0)))
         names: frozenset[str] = _NO_CUES
-        cue_words = _CUE_WORDS.intersection(distinct)
-        if cue_words:
+        if counts >= _YOU:  # some cue word
             names, cue_weight = self._cues[
-                (not cue_words.isdisjoint(SECOND_PERSON)) << 2
-                | (not cue_words.isdisjoint(PROFANITY)) << 1
-                | (not cue_words.isdisjoint(INSULTS))
+                (counts >> _YOU_SHIFT & _CUE_COUNT_MASK > 0) << 2
+                | (counts >> _PROFANE_SHIFT & _CUE_COUNT_MASK > 0) << 1
+                | (counts >> _INSULT_SHIFT > 0)
             ]
             weight += cue_weight
             n_words += len(names)
@@ -307,8 +335,9 @@ class LinearTextModel:
         total = self.bias
         if n_words:
             total += weight / math.sqrt(n_words)
-        if chars.imag:
-            total += chars.real / math.sqrt(chars.imag)
+        n_chars = counts & _GRAM_COUNT_MASK
+        if n_chars:
+            total += chars / _FIXED_ONE / math.sqrt(n_chars)
         return total
 
     @staticmethod
@@ -319,21 +348,30 @@ class LinearTextModel:
             return False
         return (first, second) in set(zip(tokens, tokens[1:], strict=False))
 
-    def _remember(
-        self, records: dict[str, complex], distinct: set[str], missing: set[str]
-    ) -> dict[str, complex]:
+    def _remember(self, records: dict[str, int], distinct: set[str], missing: set[str]) -> dict[str, int]:
         """Add the per-word records of `missing` (a fresh dict for all of `distinct` when the
         cache is full) and return the dict that holds every word of `distinct`."""
         if len(records) + len(missing) > PER_WORD_CACHE:
             records, missing = {}, distinct
             self._per_word[0] = records
         weights = self.char_weights
+        unigrams = self._unigrams
         for word in missing:
-            if len(word) > MAX_CHAR_WORD:
-                records[word] = 0j
-                continue
-            grams = _char_grams(word)
-            records[word] = complex(sum(map(weights.get, grams, repeat(0.0))), len(grams))
+            counts = (
+                (word in SECOND_PERSON) << _YOU_SHIFT
+                | (word in PROFANITY) << _PROFANE_SHIFT
+                | (word in INSULTS) << _INSULT_SHIFT
+            )
+            chars = 0.0
+            if len(word) <= MAX_CHAR_WORD:
+                grams = _char_grams(word)
+                counts += len(grams)
+                chars = sum(map(weights.get, grams, repeat(0.0)))
+            records[word] = (
+                counts
+                + (_fixed(unigrams.get(word, 0.0)) << _FIELD_BITS)
+                + (_fixed(chars) << (2 * _FIELD_BITS))
+            )
         return records
 
     def _logit_by_features(self, tokens: Sequence[str], cues: Iterable[str]) -> float:
