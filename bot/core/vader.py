@@ -4,12 +4,14 @@
 of vaderSentiment 3.3.2, quirks included, using the analyzer's own lexicon and emoji tables and
 VADER's own constants. It is fast because:
 
-- a text none of whose VADER tokens is a lexicon word scores 0.0, and that is decided with two
-  C-level set tests on the lower-cased tokens, before anything else is built;
-- words are lower-cased once per text (VADER lower-cases the whole word list again for every
-  lexicon word it scores), and only lexicon words are scored;
-- emoji are replaced by their descriptions with one regex pass instead of a Python loop over
-  every character.
+- a text none of whose VADER words is a lexicon word scores 0.0, decided with C-level string
+  and set operations on the lower-cased text before anything else is built (most chat);
+- a text with no booster, negation, "no", "least", "so"/"this", idiom word, "but", "n't" or
+  ALL-CAPS lexicon word sums its lexicon valences in C;
+- otherwise only lexicon words are scored, through the full port of VADER's rules only when a
+  modifier is among the three words before them; words are lower-cased once per text (VADER
+  lower-cases the whole word list again several times for every lexicon word it scores);
+- emoji are looked up among non-ASCII characters only (VADER loops over every character).
 
 The rules ported from VADER (see `_valence`): "no" as a negation, ALL-CAPS differential,
 boosters and dampeners up to three words back (with VADER's 0.95/0.9 distance damping),
