@@ -93,7 +93,7 @@ class Check(ABC):
 
     @abstractmethod
     def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[Any, Hit]]:
-        """Yield (rule, hit) for every rule of this kind that fires on `doc`.
+        """(rule, hit) for every rule of this kind that fires on `doc` (a list or a generator).
 
         Conversation kinds get the channel's window as it was before this message; others get
         None and must not need it.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import islice
 from typing import Literal
 
@@ -35,10 +35,11 @@ class DominanceCheck(Check):
     def __init__(self, rules: Sequence[DominanceRule]) -> None:
         super().__init__(rules)
 
-    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[DominanceRule, Hit]]:
-        """Yield a hit at the message that pushes its author over the share."""
+    def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[DominanceRule, Hit]]:
+        """A hit at the message that pushes its author over the share."""
+        found: list[tuple[DominanceRule, Hit]] = []
         if window is None:
-            return
+            return found
         user = doc.message.user
         for rule in self.rules:
             if len(window.authors) < rule.window - 1:
@@ -56,4 +57,5 @@ class DominanceCheck(Check):
             if len(window.flags) >= MAX_FLAGS:
                 window.flags.clear()
             window.flags[key] = True
-            yield rule, Hit(0, len(doc.text), details=f"{share:.0%} of the last {len(users)}")
+            found.append((rule, Hit(0, len(doc.text), details=f"{share:.0%} of the last {len(users)}")))
+        return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -37,18 +37,32 @@ class MentionCheck(Check):
     def __init__(self, rules: Sequence[MentionRule]) -> None:
         super().__init__(rules)
 
-    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[MentionRule, Hit]]:
-        """Yield the first matching broadcast mention per rule."""
+    def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[MentionRule, Hit]]:
+        """The first matching broadcast mention per rule."""
         if "@" not in doc.masked and "<!" not in doc.masked:
-            return
+            return []
+        mentions = [
+            ((m.group(1) or m.group(2)).lower(), m.start(), m.end())
+            for m in _BROADCAST_RE.finditer(doc.masked)
+        ]
+        found: list[tuple[MentionRule, Hit]] = []
+        if not mentions:
+            return found
+        for rule in self.rules:
+            for target, start, end in mentions:
+                if target in rule.targets:
+                    found.append((rule, Hit(start, end)))
+                    break
+        return found
         found = [
             ((m.group(1) or m.group(2)).lower(), m.start(), m.end())
             for m in _BROADCAST_RE.finditer(doc.masked)
         ]
         if not found:
-            return
+            return found
         for rule in self.rules:
             for target, start, end in found:
                 if target in rule.targets:
-                    yield rule, Hit(start, end)
+                    found.append((rule, Hit(start, end)))
                     break
+        return found

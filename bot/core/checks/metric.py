@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -44,11 +44,13 @@ class MetricCheck(Check):
     def __init__(self, rules: Sequence[MetricRule]) -> None:
         super().__init__(rules)
 
-    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[MetricRule, Hit]]:
-        """Yield a hit spanning the whole message for each rule over its maximum."""
+    def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[MetricRule, Hit]]:
+        """A hit spanning the whole message for each rule over its maximum."""
+        found: list[tuple[MetricRule, Hit]] = []
         measured: dict[str, int] = {}
         for rule in self.rules:
             if rule.metric not in measured:
                 measured[rule.metric] = MEASURES[rule.metric](doc)
             if measured[rule.metric] > rule.max:
-                yield rule, Hit(0, len(doc.text), details=f"{rule.metric}: {measured[rule.metric]}")
+                found.append((rule, Hit(0, len(doc.text), details=f"{rule.metric}: {measured[rule.metric]}")))
+        return found

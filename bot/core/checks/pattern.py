@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -62,11 +62,12 @@ class PatternCheck(Check):
             excepted.setdefault(no, []).append(doc.word_span(first, last))
         return excepted
 
-    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[PatternRule, Hit]]:
-        """Yield a hit per non-empty match of each pattern that occurs."""
+    def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[PatternRule, Hit]]:
+        """A hit per non-empty match of each pattern that occurs."""
+        found: list[tuple[PatternRule, Hit]] = []
         matching = self.set.matching(doc.masked)
         if not matching:
-            return
+            return found
         excepted: dict[int, list[tuple[int, int]]] | None = None
         for index in matching:
             no, compiled = self.owners[index]
@@ -82,4 +83,5 @@ class PatternCheck(Check):
                         excepted = self._exception_spans(doc)
                     if any(s <= start and end <= e for s, e in excepted.get(no, ())):
                         continue
-                yield self.rules[no], Hit(start, end)
+                found.append((self.rules[no], Hit(start, end)))
+        return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -32,15 +32,16 @@ class IndexedPhrases:
         """Index a phrase (or an exception) of rule number `rule_no`."""
         self.index.add(phrase, (rule_no, exception, suggestion))
 
-    def hits(self, doc: Document) -> Iterator[tuple[int, Hit]]:
-        """Yield (rule number, hit) for matches not covered by one of that rule's exceptions."""
+    def hits(self, doc: Document) -> list[tuple[int, Hit]]:
+        """(rule number, hit) for each match not covered by one of that rule's exceptions."""
         if not self.index or not doc.words:
-            return
-        found: list[tuple[int, int, int, str | None]] = []
-        excepted: dict[int, list[tuple[int, int]]] = {}
+            return []
         matches = self.index.find(doc.words)
         if not matches:
-            return
+            return []
+        out: list[tuple[int, Hit]] = []
+        found: list[tuple[int, int, int, str | None]] = []
+        excepted: dict[int, list[tuple[int, int]]] = {}
         for first, last, (rule_no, exception, suggestion) in matches:
             start, end = doc.word_span(first, last)
             if exception:
@@ -57,7 +58,8 @@ class IndexedPhrases:
                 for other_no, s, e, _ in found
             ):
                 continue
-            yield rule_no, Hit(start, end, suggestion)
+            out.append((rule_no, Hit(start, end, suggestion)))
+        return out
 
 
 @register
@@ -77,6 +79,6 @@ class PhraseCheck(Check):
                 self.phrases.add(no, phrase, exception=True)
 
     def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[PhraseRule, Hit]]:
-        """Yield a hit per phrase occurrence."""
-        for no, hit in self.phrases.hits(doc):
-            yield self.rules[no], hit
+        """A hit per phrase occurrence."""
+        rules = self.rules
+        return [(rules[no], hit) for no, hit in self.phrases.hits(doc)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -31,11 +31,12 @@ class RapidFireCheck(Check):
     def __init__(self, rules: Sequence[RapidFireRule]) -> None:
         super().__init__(rules)
 
-    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[RapidFireRule, Hit]]:
-        """Yield a hit when this message completes a burst (exactly the N-th in the interval)."""
+    def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[RapidFireRule, Hit]]:
+        """A hit when this message completes a burst (exactly the N-th in the interval)."""
+        found: list[tuple[RapidFireRule, Hit]] = []
         now = doc.message.ts
         if window is None or now is None:
-            return
+            return found
         user = doc.message.user
         for rule in self.rules:
             count = 1
@@ -47,4 +48,5 @@ class RapidFireCheck(Check):
                     if count > rule.messages:
                         break
             if count == rule.messages:
-                yield rule, Hit(0, len(doc.text), details=f"{count} messages in {rule.seconds:g}s")
+                found.append((rule, Hit(0, len(doc.text), details=f"{count} messages in {rule.seconds:g}s")))
+        return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -43,8 +43,9 @@ class SentimentCheck(Check):
     def __init__(self, rules: Sequence[SentimentRule]) -> None:
         super().__init__(rules)
 
-    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[SentimentRule, Hit]]:
-        """Yield at most one hit per rule: the most extreme qualifying sentence."""
+    def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[SentimentRule, Hit]]:
+        """At most one hit per rule: the most extreme qualifying sentence."""
+        found: list[tuple[SentimentRule, Hit]] = []
         scored = sentence_scores(doc)
         for rule in self.rules:
             best: tuple[float, int, int] | None = None
@@ -58,7 +59,8 @@ class SentimentCheck(Check):
                     best = (strength, sentence.start, sentence.end)
             if best is not None:
                 start, end = _trim(doc.text, best[1], best[2])
-                yield rule, Hit(start, end)
+                found.append((rule, Hit(start, end)))
+        return found
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

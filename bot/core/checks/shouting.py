@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -40,8 +40,9 @@ class ShoutingCheck(Check):
         # Fewer capitals than this anywhere means no rule can see shouting.
         self._min_caps = min((r.min_letters * r.caps_ratio for r in rules), default=0.0)
 
-    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[ShoutingRule, Hit]]:
-        """Yield one hit per rule, spanning the shouted words or the punctuation run."""
+    def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[ShoutingRule, Hit]]:
+        """One hit per rule, spanning the shouted words or the punctuation run."""
+        found: list[tuple[ShoutingRule, Hit]] = []
         masked = doc.masked
         runs = list(self._runs.finditer(masked)) if ("!" in masked or "?" in masked) else []
         # Counting capitals word by word is only worth it when there are enough of them.
@@ -50,12 +51,13 @@ class ShoutingCheck(Check):
             if shouted is not None:
                 letters, upper, first, last = shouted
                 if letters >= rule.min_letters and upper / letters >= rule.caps_ratio and first >= 0:
-                    yield rule, Hit(first, last)
+                    found.append((rule, Hit(first, last)))
                     continue
             for run in runs:
                 if run.end() - run.start() >= rule.punctuation_run:
-                    yield rule, Hit(run.start(), run.end())
+                    found.append((rule, Hit(run.start(), run.end())))
                     break
+        return found
 
 
 # Every byte but A-Z: deleting them from ASCII text leaves exactly its capitals.

@@ -55,5 +55,5 @@ class SubstitutionCheck(Check):
         self, doc: Document, window: ChannelWindow | None
     ) -> Iterable[tuple[SubstitutionRule, Hit]]:
         """Yield a hit per swap-word occurrence, with its suggestion."""
-        for no, hit in self.phrases.hits(doc):
-            yield self.rules[no], hit
+        rules = self.rules
+        return [(rules[no], hit) for no, hit in self.phrases.hits(doc)]
