@@ -4,10 +4,11 @@ The model is a logistic regression over word unigrams/bigrams and within-word ch
 n-grams of the masked, lower-cased text, trained offline (`bench/train_tone.py`) only on the
 shared calibration data and shipped as a compact JSON file of non-zero weights under
 `bot/core/models_data/`. Scoring is pure Python dictionary look-ups: deterministic, no
-downloads, no numpy. At run time no feature strings are built: the model keeps its weights
-keyed by word and by word pair, and a bounded per-word record of each word's character n-gram
-weights, so a message costs a few set operations and C-level sums over its distinct words
-(`featurize` builds the feature strings for training; both give the same log-odds).
+downloads, no numpy. At run time no feature strings are built: the model keeps its bigram
+weights keyed by word pair and a bounded cache of per-word records (unigram weight, sum and
+count of the word's character n-gram weights, cue-word flags), so a message costs a set of its
+words and two C-level sums (`featurize` builds the feature strings for training; both give the
+same log-odds).
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ PROFANITY = frozenset(
 INSULTS = frozenset(
     ["idiot", "idiots", "idiotic", "stupid", "stupidity", "moron", "morons", "moronic", "dumb", "dumbass", "imbecile", "incompetent", "incompetence", "pathetic", "clueless", "useless", "worthless", "lazy", "ignorant", "ignorance", "ridiculous", "absurd", "ludicrous", "laughable", "garbage", "trash", "rubbish", "joke", "clown", "clowns", "amateur", "amateurish", "arrogant", "arrogance", "rude", "childish", "toxic", "disgrace", "disgraceful", "shameful", "shame", "embarrassing", "insane", "nonsense", "stupidly", "retarded", "troll", "trolling", "whining", "whine", "whiny", "entitled", "rambling", "spam", "spamming"]
 )
-
 
 
 def cue_features(tokens: Sequence[str]) -> set[str]:
@@ -129,48 +129,42 @@ _HIGHEST_CUT = max(cut for cut, _ in VADER_CUES)
 _NO_CUES: frozenset[str] = frozenset()
 
 
-def _has_punct_run(text: str) -> bool:
-    """Whether `text` holds a run of two or more `!`/`?` (any two adjacent ones)."""
-    if "!" in text and ("!!" in text or "!?" in text or "?!" in text):
-        return True
-    return "??" in text
-
-
-def _capital_count(text: str) -> int:
-    """How many characters of `text` are A-Z or U+00C0-U+00DE."""
-    if text.isascii():
-        return len(text.encode("ascii").translate(None, _NOT_ASCII_CAPITAL))
-    return len(_CAPITAL.findall(text))
-
-
 def doc_cues(doc: Document) -> frozenset[str]:
     """Message-level cues: harsh VADER sentences, `!!`/`?!` runs, mostly capitals.
 
     The VADER scores are the engine's per-sentence scores, computed once per message and
     shared with the sentiment rules and the tone counter, so they cost nothing extra here.
     """
-    cached = doc.__dict__.get("_classifier_cues")
+    state = doc.__dict__
+    cached = state.get("_classifier_cues")
     if cached is not None:
         return cast(frozenset[str], cached)
-    cues: list[str] = []
     lowest = 0.0  # the cut-offs are negative: only negative scores can reach them
     for sentence, score in sentence_scores(doc):
         if score < lowest and sentence.last_token - sentence.first_token >= 3:
             lowest = score
-    if lowest <= _HIGHEST_CUT:
-        cues.extend([name for cut, name in VADER_CUES if lowest <= cut])
     masked = doc.masked
-    if _has_punct_run(masked):
-        cues.append("x:punct-run")
+    # A run of `!`/`?` holds two adjacent ones (plain substring tests, no regex scan).
+    punct_run = ("!" in masked and ("!!" in masked or "!?" in masked or "?!" in masked)) or "??" in masked
     # Mostly capitals needs more than 6 of them (half of at least 12 letters): count the
-    # capitals first, the letters only when there are enough capitals.
-    capitals = _capital_count(masked)
-    if capitals > 6:
-        letters = len(_LETTER.findall(masked))
-        if letters >= 12 and capitals > letters / 2:
-            cues.append("x:caps")
-    result = frozenset(cues) if cues else _NO_CUES
-    doc.__dict__["_classifier_cues"] = result
+    # capitals first (in ASCII text, A-Z with one bytes.translate), the letters only when
+    # there are enough capitals.
+    if masked.isascii():
+        capitals = len(masked.encode("ascii").translate(None, _NOT_ASCII_CAPITAL))
+    else:
+        capitals = len(_CAPITAL.findall(masked))
+    if lowest > _HIGHEST_CUT and not punct_run and capitals <= 6:
+        result = _NO_CUES
+    else:
+        cues = [name for cut, name in VADER_CUES if lowest <= cut]
+        if punct_run:
+            cues.append("x:punct-run")
+        if capitals > 6:
+            letters = len(_LETTER.findall(masked))
+            if letters >= 12 and capitals > letters / 2:
+                cues.append("x:caps")
+        result = frozenset(cues) if cues else _NO_CUES
+    state["_classifier_cues"] = result
     return result
 
 
@@ -228,7 +222,7 @@ class LinearTextModel:
     _unigrams: dict[str, float] = field(init=False, compare=False, repr=False)
     _bigrams: dict[tuple[str, str], float] = field(init=False, compare=False, repr=False)
     _cues: tuple[tuple[frozenset[str], float], ...] = field(init=False, compare=False, repr=False)
-    # One slot holding the per-word record cache: word -> packed record (see `_fixed`).
+    # One slot holding the per-word record cache: word -> packed record (layout above `_fixed`).
     # Bounded: when full, a fresh dict replaces it (never cleared in place, so threads holding
     # the old one stay consistent).
     _per_word: list[dict[str, int]] = field(init=False, compare=False, repr=False)
@@ -284,9 +278,10 @@ class LinearTextModel:
     def logit(self, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
         """The model's log-odds for a lower-cased token list (bias alone when empty).
 
-        Equal (up to float summation order) to scoring the features of `featurize(tokens,
-        cues)`: distinct words are counted from a set of words, distinct bigrams from the
-        word pairs (all distinct when the words are), cue features from set intersections.
+        Equal (within float rounding, far below 1e-9) to scoring the features of
+        `featurize(tokens, cues)`: one sum of the distinct words' packed records gives the
+        unigram weights, the n-gram weights and count and the cue words; distinct bigrams come
+        from the word pairs (all distinct when fewer than two words repeat).
         """
         distinct = set(tokens)
         records = self._per_word[0]
@@ -295,7 +290,8 @@ class LinearTextModel:
         except TypeError:  # a word without a record yet (get gave None)
             missing = distinct.difference(records)
             if not self._fixed_point or any(" " in word for word in missing):
-                # "a b"+"c" and "a"+"b c" make the same bigram name: score the strings.
+                # Extreme weights do not fit the records; and "a b"+"c" and "a"+"b c" make the
+                # same bigram name: score the feature strings instead.
                 return self._logit_by_features(tokens, cues)
             records = self._remember(records, distinct, missing)
             packed = sum(map(records.__getitem__, distinct))
@@ -433,7 +429,7 @@ def message_probability(doc: Document, model: LinearTextModel) -> float:
     key = model._doc_key
     cached = doc.__dict__.get(key)
     if cached is None:
-        cached = model.probability(doc_tokens(doc), doc_cues(doc))
+        cached = model.probability(doc.words, doc_cues(doc))
         doc.__dict__[key] = cached
     return float(cached)
 
