@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from itertools import repeat
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -305,10 +305,10 @@ class LinearTextModel:
         if size - n_words < 2:
             # A pair can only repeat when two positions repeat an earlier word (the second
             # occurrence of the pair and the word after it), so all pairs are distinct.
-            pairs = zip(tokens, tokens[1:], strict=False)
+            pairs = pairwise(tokens)
             n_words += size - 1 if size else 0
         else:
-            pairs = set(zip(tokens, tokens[1:], strict=False))
+            pairs = set(pairwise(tokens))
             n_words += len(pairs)
         weight = unigrams / _FIXED_ONE + sum(map(self._bigrams.get, pairs, repeat(0.0)))
         names: frozenset[str] = _NO_CUES
@@ -342,7 +342,7 @@ class LinearTextModel:
         first, space, second = name[2:].partition(" ")
         if not space or " " in second:
             return False
-        return (first, second) in set(zip(tokens, tokens[1:], strict=False))
+        return (first, second) in set(pairwise(tokens))
 
     def _remember(self, records: dict[str, int], distinct: set[str], missing: set[str]) -> dict[str, int]:
         """Add the per-word records of `missing` (a fresh dict for all of `distinct` when the
