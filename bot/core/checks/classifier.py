@@ -537,11 +537,12 @@ class ClassifierCheck(Check):
             for rule in self.rules
         ]
 
-    def scan(self, doc: Document, window: ChannelWindow | None) -> Iterable[tuple[ClassifierRule, Hit]]:
-        """Yield one hit per rule whose threshold (or targeted second tier) the message reaches."""
+    def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[ClassifierRule, Hit]]:
+        """One hit per rule whose threshold (or targeted second tier) the message reaches."""
+        found: list[tuple[ClassifierRule, Hit]] = []
         count = len(doc.words)
         if not count:
-            return
+            return found
         for rule, model, min_words, lowest_bar in self._plan:
             if count < min_words:
                 continue
@@ -549,7 +550,8 @@ class ClassifierCheck(Check):
             if score < lowest_bar or not rule.fires(score, lambda: target_cues(doc.words, doc_cues(doc))):
                 continue
             start, end = responsible_span(doc, model)
-            yield rule, Hit(start, end, details=f"score {score:.2f}")
+            found.append((rule, Hit(start, end, details=f"score {score:.2f}")))
+        return found
 
 
 def responsible_span(doc: Document, model: LinearTextModel) -> tuple[int, int]:
