@@ -311,13 +311,22 @@ class Coach:
         # Same order of work per message as `process`: skip bots and excluded channels,
         # purge (once a day), filter repeats in memory, then analyse (the engine keeps
         # conversation windows, so every message `process` would analyse is analysed here too).
-        work: list[_Work] = []
+        analysed: list[tuple[int, Message, WorkspaceSettings, str | None, Analysis]] = []
+        analysed_findings: list[tuple[list[Finding], list[str]]] = []
         packs = self.rule_packs()
         purged = False
+        # Settings, demotions and preferences are read once per workspace of the batch, before
+        # the write transaction opens (nothing in the batch changes them), as `process` reads
+        # them before its own.
+        settings_of: dict[str, WorkspaceSettings] = {}
+        demoted_of: dict[str, set[str]] = {}
+        people: dict[str, set[str]] = {}  # workspace -> authors and credited people
         for index, (message, event_id) in enumerate(items):
             if message.is_bot:
                 continue
-            settings = self.store.settings(message.workspace)
+            settings = settings_of.get(message.workspace)
+            if settings is None:
+                settings = settings_of[message.workspace] = self.store.settings(message.workspace)
             if not settings.channel_enabled(message.channel):
                 continue
             if not purged:
@@ -330,15 +339,26 @@ class Coach:
                     continue
                 started.append(key)
             analysis = self.engine.evaluate(message)
-            # Settings, demotions and preferences are read before the write transaction opens
-            # (nothing in the batch changes them), as `process` reads them before its own.
-            demoted = self.store.demoted_rules(message.workspace)
+            demoted = demoted_of.get(message.workspace)
+            if demoted is None:
+                demoted = demoted_of[message.workspace] = self.store.demoted_rules(
+                    message.workspace
+                )
             findings = effective_findings(analysis.findings, settings, demoted, packs)
             credited = [u for u in dict.fromkeys(analysis.credited) if u and u != message.user]
-            prefs = self.store.prefs_many(message.workspace, [message.user, *credited])
-            work.append(_Work(index, message, settings, key, analysis, findings, credited, prefs))
-        if not work:
+            people.setdefault(message.workspace, set()).update((message.user, *credited))
+            analysed.append((index, message, settings, key, analysis))
+            analysed_findings.append((findings, credited))
+        if not analysed:
             return results
+        prefs_of = {ws: self.store.prefs_many(ws, users) for ws, users in people.items()}
+        work = [
+            _Work(index, message, settings, key, analysis, findings, credited, prefs_of[ws])
+            for (index, message, settings, key, analysis), (findings, credited) in zip(
+                analysed, analysed_findings, strict=True
+            )
+            for ws in (message.workspace,)
+        ]
         specs = self.rule_specs()
         with self.store.batch(now) as tx:
             claimed = tx.claim([w.key for w in work if w.key is not None])
@@ -358,6 +378,15 @@ class Coach:
                 for w in kept
             )
             history = BatchHistory(tx)
+            # The nudge log is read only for people who may get a nudge, all at once.
+            wanted: dict[tuple[str, datetime], set[str]] = {}
+            for w in kept:
+                author = w.prefs[w.message.user]
+                if NudgeBudget.candidates(w.message, w.findings, w.settings, author, now):
+                    since = NudgeBudget.history_since(w.settings, now)
+                    wanted.setdefault((w.message.workspace, since), set()).add(w.message.user)
+            for (workspace, since), users in wanted.items():
+                history.prefetch(workspace, users, since)
             planned: list[tuple[int, Message, list[Decision]]] = []
             for w in kept:
                 message = w.message
@@ -481,16 +510,29 @@ class Coach:
 
     def record_delivery(self, nudge_id: int, delivered: bool, error: str | None = None) -> None:
         """Note whether a nudge reached its person; "dm_closed" stops DMs until they return."""
-        record = self.store.record_delivery(nudge_id, delivered, error)
-        if record is None:
-            log.warning("coach.unknown_nudge", nudge_id=nudge_id)
-            return
-        if not delivered and error == "dm_closed":
-            self.store.update_prefs(record.workspace, record.user, self.now(), dm_closed=True)
-        elif delivered:
-            prefs = self.store.prefs(record.workspace, record.user)
-            if prefs.dm_closed:
-                self.store.update_prefs(record.workspace, record.user, self.now(), dm_closed=False)
+        self.record_deliveries([(nudge_id, delivered, error)])
+
+    def record_deliveries(self, outcomes: Sequence[tuple[int, bool, str | None]]) -> None:
+        """`record_delivery` for several (nudge id, delivered, error), in order.
+
+        The nudge log and counters are updated in one transaction; a person's `dm_closed`
+        mark is then set on a closed DM, and cleared when a nudge reached them after all.
+        """
+        records = self.store.record_deliveries(outcomes)
+        marks: dict[tuple[str, str], bool] = {}  # (workspace, user) -> dm_closed after the batch
+        for (nudge_id, delivered, error), record in zip(outcomes, records, strict=True):
+            if record is None:
+                log.warning("coach.unknown_nudge", nudge_id=nudge_id)
+                continue
+            if not delivered and error == "dm_closed":
+                marks[(record.workspace, record.user)] = True
+            elif delivered:
+                marks[(record.workspace, record.user)] = False
+        now: datetime | None = None
+        for (workspace, user), closed in marks.items():
+            if closed or self.store.prefs(workspace, user).dm_closed:
+                now = now or self.now()
+                self.store.update_prefs(workspace, user, now, dm_closed=closed)
 
     # ------------------------------------------------------------------ commands
     def command(self, ctx: CommandContext, text: str) -> Response:

@@ -128,6 +128,28 @@ class BatchHistory:
         self._recent: dict[tuple[str, str, datetime], list[tuple[str, datetime]]] = {}
         self._any: dict[tuple[str, str, str], bool] = {}
         self._pending: dict[tuple[str, str], list[tuple[str, datetime]]] = {}
+        # Prefetched: per (workspace, user), the counting nudges since a time, and ever-nudged rules.
+        self._since: dict[tuple[str, str], tuple[datetime, list[tuple[str, datetime]]]] = {}
+        self._rules: dict[tuple[str, str], set[str]] = {}
+
+    def prefetch(self, workspace: str, users: Iterable[str], since: datetime) -> None:
+        """Read these people's counting nudges since `since` and their nudged rules at once.
+
+        Needs a reader with `nudge_history` and `nudged_rules` (else nothing is prefetched and
+        every question is read on its own). Later `recent(workspace, user, s)` with `s >= since`
+        and `has_any` for these people are answered from what was read here.
+        """
+        wanted = sorted({u for u in users if (workspace, u) not in self._since})
+        if not wanted or not hasattr(self.reader, "nudge_history"):
+            return
+        history = self.reader.nudge_history(workspace, wanted, since)
+        rules = self.reader.nudged_rules(workspace, wanted)
+        for user in wanted:
+            self._since[(workspace, user)] = (since, history.get(user, []))
+            self._rules[(workspace, user)] = set()
+        for user, rule in rules:
+            if (workspace, user) in self._rules:
+                self._rules[(workspace, user)].add(rule)
 
     def add(self, workspace: str, user: str, rule: str, created_at: datetime) -> None:
         """Note a nudge decided earlier in the batch."""
@@ -137,6 +159,9 @@ class BatchHistory:
         """Stored counting nudges since `since`, then the batch's pending ones since then."""
         key = (workspace, user, since)
         stored = self._recent.get(key)
+        fetched = self._since.get((workspace, user))
+        if stored is None and fetched is not None and since >= fetched[0]:
+            stored = self._recent[key] = [(rule, at) for rule, at in fetched[1] if at >= since]
         if stored is None:
             rows = self.reader.nudges(workspace, user=user, since=since, counting_only=True)
             stored = self._recent[key] = [(n.rule, n.created_at) for n in rows]
@@ -149,6 +174,9 @@ class BatchHistory:
             return True
         key = (workspace, user, rule)
         found = self._any.get(key)
+        fetched = self._rules.get((workspace, user))
+        if found is None and fetched is not None:
+            found = self._any[key] = rule in fetched
         if found is None:
             rows = self.reader.nudges(workspace, user=user, rule=rule, counting_only=True)
             found = self._any[key] = bool(rows)
@@ -175,19 +203,13 @@ class NudgeBudget:
 
         `history` is where earlier nudges are read (default: the store as committed).
         """
-        if skip_reason(message, settings, prefs, now) is not None:
-            return []
-        candidates = [
-            f
-            for f in findings
-            if f.level != Level.PRAISE and f.level.rank >= settings.min_level.rank
-        ]
+        candidates = self.candidates(message, findings, settings, prefs, now)
         if not candidates:
             return []
         candidates.sort(key=lambda f: -f.level.rank)  # stable: engine order within a level
         history = history or StoreHistory(self.store)
         cooldown = timedelta(hours=settings.cooldown_hours)
-        recent = history.recent(message.workspace, message.user, now - max(cooldown, CAP_WINDOW))
+        recent = history.recent(message.workspace, message.user, self.history_since(settings, now))
         budget = settings.daily_cap - sum(1 for _, at in recent if at > now - CAP_WINDOW)
         budget = min(budget, MAX_NUDGES_PER_MESSAGE)
         cooling = {rule for rule, at in recent if at > now - cooldown}
@@ -202,6 +224,31 @@ class NudgeBudget:
             cooling.add(finding.rule)
             budget -= 1
         return decisions
+
+    @staticmethod
+    def candidates(
+        message: Message,
+        findings: Sequence[Finding],
+        settings: WorkspaceSettings,
+        prefs: Prefs,
+        now: datetime,
+    ) -> list[Finding]:
+        """The findings that could become a nudge before the nudge log is read (often none).
+
+        `select` reads the person's nudge history only when this is not empty.
+        """
+        if skip_reason(message, settings, prefs, now) is not None:
+            return []
+        return [
+            f
+            for f in findings
+            if f.level != Level.PRAISE and f.level.rank >= settings.min_level.rank
+        ]
+
+    @staticmethod
+    def history_since(settings: WorkspaceSettings, now: datetime) -> datetime:
+        """From when `select` reads a person's earlier nudges (cooldown or the cap window)."""
+        return now - max(timedelta(hours=settings.cooldown_hours), CAP_WINDOW)
 
     def after_feedback(self, workspace: str, rule: str, now: datetime) -> bool:
         """Demote a rule in a workspace if enough people found it unhelpful; True if it just was."""

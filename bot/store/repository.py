@@ -9,11 +9,23 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Table, and_, delete, func, insert, or_, select, true, update
+from sqlalchemy import (
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -173,6 +185,9 @@ class NewNudge:
     created_at: datetime
 
 
+_NEW_NUDGE_FIELDS = tuple(f.name for f in fields(NewNudge))
+
+
 @dataclass(frozen=True, slots=True)
 class Demotion:
     """A rule demoted to a tip in a workspace by people's feedback."""
@@ -248,6 +263,16 @@ class BatchWrite:
             conn=self.conn,
         )
 
+    def nudge_history(
+        self, workspace: str, users: Sequence[str], since: datetime
+    ) -> dict[str, list[tuple[str, datetime]]]:
+        """`Store.nudge_history` read inside this transaction."""
+        return self.store.nudge_history(workspace, users, since, conn=self.conn)
+
+    def nudged_rules(self, workspace: str, users: Sequence[str]) -> set[tuple[str, str]]:
+        """`Store.nudged_rules` read inside this transaction."""
+        return self.store.nudged_rules(workspace, users, conn=self.conn)
+
     def write_activity(self, activities: Iterable[Activity]) -> None:
         """Add the counters, rule hits and answer delays of several messages (summed per key)."""
         merged = Activity()
@@ -262,12 +287,7 @@ class BatchWrite:
 
     def log_nudges(self, nudges: Sequence[NewNudge]) -> list[int]:
         """Insert nudge-log rows in order; returns their ids."""
-        table = _t(NudgeLog)
-        ids = []
-        for nudge in nudges:
-            result = self.conn.execute(insert(table), asdict(nudge))
-            ids.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
-        return ids
+        return self.store._insert_nudges(self.conn, nudges)
 
 
 # Prepared statements reused across calls, by (purpose, dialect[, table]).
@@ -277,6 +297,8 @@ CACHE_ENV = "COACHBOT_CACHE_SECONDS"
 DEFAULT_CACHE_SECONDS = 5.0
 # Event keys claimed per statement (keeps bound parameters far below SQLite's and PG's limits).
 CLAIM_CHUNK = 1000
+# People per `IN (...)` list when preferences or nudge history are read for many at once.
+PREFS_CHUNK = 500
 MAX_CACHE_ENTRIES = 50_000
 
 
@@ -299,6 +321,25 @@ def _t(model: Any) -> Table:
 
 def _record(cls: Any, row: Any) -> Any:
     return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+
+
+def _counting(table: Table) -> Any:
+    """Nudges that count for the budget: delivered, or not (yet) known to have failed."""
+    return or_(table.c.delivered.is_(None), table.c.delivered.is_(True))
+
+
+def _delivery_update() -> Any:
+    """UPDATE of one nudge's delivery outcome by bound parameters (built once, executemany)."""
+    stmt = _STATEMENTS.get(("delivery_update",))
+    if stmt is None:
+        table = _t(NudgeLog)
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("nudge_id"))
+            .values(delivered=bindparam("delivered"), error=bindparam("error"))
+        )
+        _STATEMENTS[("delivery_update",)] = stmt
+    return stmt
 
 
 class Store:
@@ -324,6 +365,8 @@ class Store:
         self._monotonic = monotonic
         self._cache: dict[tuple[str, ...], tuple[float, Any]] = {}
         self._cache_lock = threading.Lock()
+        # Bumped by every invalidation: a value loaded before one is not cached (it may be stale).
+        self._cache_generation = 0
 
     # ---------------------------------------------------------------- cache
     def _cached(self, key: tuple[str, ...], load: Callable[[], Any]) -> Any:
@@ -332,23 +375,50 @@ class Store:
         now = self._monotonic()
         with self._cache_lock:
             hit = self._cache.get(key)
+            generation = self._cache_generation
         if hit is not None and now - hit[0] < self.cache_seconds:
             return hit[1]
         value = load()
-        with self._cache_lock:
-            if len(self._cache) >= MAX_CACHE_ENTRIES:
-                self._cache.clear()
-            self._cache[key] = (now, value)
+        self._store_cached({key: value}, now, generation)
         return value
+
+    def _cache_lookup(self, keys: Iterable[tuple[str, ...]]) -> tuple[dict[Any, Any], float, int]:
+        """Fresh cached values of `keys` (misses left out), the time and the generation."""
+        now = self._monotonic()
+        found: dict[Any, Any] = {}
+        with self._cache_lock:
+            generation = self._cache_generation
+            if self.cache_seconds > 0:
+                for key in keys:
+                    hit = self._cache.get(key)
+                    if hit is not None and now - hit[0] < self.cache_seconds:
+                        found[key] = hit[1]
+        return found, now, generation
+
+    def _store_cached(
+        self, values: dict[tuple[str, ...], Any], now: float, generation: int
+    ) -> None:
+        """Cache values loaded at `now`, unless something was invalidated since `generation`."""
+        if self.cache_seconds <= 0:
+            return
+        with self._cache_lock:
+            if generation != self._cache_generation:
+                return
+            if len(self._cache) + len(values) > MAX_CACHE_ENTRIES:
+                self._cache.clear()
+            for key, value in values.items():
+                self._cache[key] = (now, value)
 
     def _forget_cached(self, *keys: tuple[str, ...]) -> None:
         with self._cache_lock:
+            self._cache_generation += 1
             for key in keys:
                 self._cache.pop(key, None)
 
     def clear_cache(self) -> None:
         """Drop every cached setting, demotion and preference."""
         with self._cache_lock:
+            self._cache_generation += 1
             self._cache.clear()
 
     @classmethod
@@ -458,20 +528,33 @@ class Store:
         return _record(Prefs, row) if row else Prefs(workspace=workspace, user=user)
 
     def prefs_many(self, workspace: str, users: Iterable[str]) -> dict[str, Prefs]:
-        """Preferences of several people at once (defaults for people with none stored)."""
+        """Preferences of several people at once (defaults for people with none stored).
+
+        Cached like `prefs`; the people not in the cache are read with one query per
+        `PREFS_CHUNK` of them.
+        """
         wanted = sorted(set(users))
         if len(wanted) == 1:
             return {wanted[0]: self.prefs(workspace, wanted[0])}
-        result = {u: Prefs(workspace=workspace, user=u) for u in wanted}
         if not wanted:
+            return {}
+        hits, now, generation = self._cache_lookup(("prefs", workspace, u) for u in wanted)
+        result: dict[str, Prefs] = {key[2]: value for key, value in hits.items()}
+        missing = [u for u in wanted if u not in result]
+        if not missing:
             return result
+        loaded = {u: Prefs(workspace=workspace, user=u) for u in missing}
         table = _t(UserPrefs)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(table).where(table.c.workspace == workspace, table.c.user.in_(wanted))
-            ).all()
-        for row in rows:
-            result[row.user] = _record(Prefs, row)
+            for start in range(0, len(missing), PREFS_CHUNK):
+                chunk = missing[start : start + PREFS_CHUNK]
+                rows = conn.execute(
+                    select(table).where(table.c.workspace == workspace, table.c.user.in_(chunk))
+                ).all()
+                for row in rows:
+                    loaded[row.user] = _record(Prefs, row)
+        self._store_cached({("prefs", workspace, u): p for u, p in loaded.items()}, now, generation)
+        result.update(loaded)
         return result
 
     def update_prefs(
@@ -596,11 +679,25 @@ class Store:
             if event_key is not None and not self._claim(conn, event_key, now or _now()):
                 return None
             self._write_activity(conn, activity)
-            log = _t(NudgeLog)
-            ids = []
-            for nudge in nudges:
-                result = conn.execute(insert(log), asdict(nudge))
-                ids.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
+            ids = self._insert_nudges(conn, nudges)
+        return ids
+
+    @staticmethod
+    def _insert_nudges(conn: Connection, nudges: Sequence[NewNudge]) -> list[int]:
+        """Insert nudge-log rows on an open transaction; their ids, in order."""
+        table = _t(NudgeLog)
+        rows = [{name: getattr(nudge, name) for name in _NEW_NUDGE_FIELDS} for nudge in nudges]
+        dialect = conn.dialect.name
+        if len(rows) > 1 and dialect in ("sqlite", "postgresql"):
+            stmt = _STATEMENTS.get(("log_nudges", dialect))
+            if stmt is None:  # one multi-row INSERT ... RETURNING, ids in parameter order
+                stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+                _STATEMENTS[("log_nudges", dialect)] = stmt
+            return [int(i) for i in conn.execute(stmt, rows).scalars()]
+        ids = []
+        for row in rows:
+            result = conn.execute(insert(table), row)
+            ids.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
         return ids
 
     @contextlib.contextmanager
@@ -854,7 +951,7 @@ class Store:
         if until is not None:
             query = query.where(table.c.created_at < until)
         if counting_only:
-            query = query.where(or_(table.c.delivered.is_(None), table.c.delivered.is_(True)))
+            query = query.where(_counting(table))
         query = query.order_by(table.c.created_at, table.c.id)
         if conn is not None:
             rows = conn.execute(query).all()
@@ -863,34 +960,124 @@ class Store:
                 rows = own.execute(query).all()
         return [_record(NudgeRecord, row) for row in rows]
 
+    def nudge_history(
+        self,
+        workspace: str,
+        users: Iterable[str],
+        since: datetime,
+        *,
+        conn: Connection | None = None,
+    ) -> dict[str, list[tuple[str, datetime]]]:
+        """(rule, created_at) of each person's counting nudges since `since`, oldest first.
+
+        What `nudges(workspace, user=u, since=since, counting_only=True)` gives for every
+        person `u` at once (one query per `PREFS_CHUNK` people); `conn` as in `nudges`.
+        """
+        wanted = sorted(set(users))
+        result: dict[str, list[tuple[str, datetime]]] = {u: [] for u in wanted}
+        table = _t(NudgeLog)
+        with self._connection(conn) as c:
+            for start in range(0, len(wanted), PREFS_CHUNK):
+                chunk = wanted[start : start + PREFS_CHUNK]
+                rows = c.execute(
+                    select(table.c.user, table.c.rule, table.c.created_at)
+                    .where(
+                        table.c.workspace == workspace,
+                        table.c.user.in_(chunk),
+                        table.c.created_at >= since,
+                        _counting(table),
+                    )
+                    .order_by(table.c.created_at, table.c.id)
+                ).all()
+                for user, rule, created_at in rows:
+                    result[user].append((rule, created_at))
+        return result
+
+    def nudged_rules(
+        self, workspace: str, users: Iterable[str], *, conn: Connection | None = None
+    ) -> set[tuple[str, str]]:
+        """(user, rule) pairs for which these people ever had a counting nudge (escalation)."""
+        wanted = sorted(set(users))
+        found: set[tuple[str, str]] = set()
+        table = _t(NudgeLog)
+        with self._connection(conn) as c:
+            for start in range(0, len(wanted), PREFS_CHUNK):
+                chunk = wanted[start : start + PREFS_CHUNK]
+                rows = c.execute(
+                    select(table.c.user, table.c.rule)
+                    .where(
+                        table.c.workspace == workspace, table.c.user.in_(chunk), _counting(table)
+                    )
+                    .distinct()
+                ).all()
+                found.update((str(user), str(rule)) for user, rule in rows)
+        return found
+
+    @contextlib.contextmanager
+    def _connection(self, conn: Connection | None) -> Iterator[Connection]:
+        """`conn` if given (an open transaction), else a connection of our own for reading."""
+        if conn is not None:
+            yield conn
+            return
+        with self.engine.connect() as own:
+            yield own
+
     def record_delivery(
         self, nudge_id: int, delivered: bool, error: str | None = None
     ) -> NudgeRecord | None:
         """Mark a nudge delivered or failed; counts delivered ones in the daily counters."""
+        return self.record_deliveries([(nudge_id, delivered, error)])[0]
+
+    def record_deliveries(
+        self, outcomes: Sequence[tuple[int, bool, str | None]]
+    ) -> list[NudgeRecord | None]:
+        """`record_delivery` for several (nudge id, delivered, error) in order, ONE transaction.
+
+        Returns each nudge's record as it is after its outcome (None for an unknown id). A
+        nudge is counted in `nudges_delivered` once, when it first becomes delivered.
+        """
+        if not outcomes:
+            return []
         table = _t(NudgeLog)
+        results: list[NudgeRecord | None] = []
         with self.engine.begin() as conn:
-            row = conn.execute(select(table).where(table.c.id == nudge_id)).first()
-            if row is None:
-                return None
-            conn.execute(
-                update(table)
-                .where(table.c.id == nudge_id)
-                .values(delivered=delivered, error=(error or None) if not delivered else None)
-            )
-            if delivered and row.delivered is not True:
-                self._add_counters(
-                    conn,
-                    [
+            ids = sorted({nudge_id for nudge_id, _, _ in outcomes})
+            current: dict[int, NudgeRecord] = {}
+            for start in range(0, len(ids), CLAIM_CHUNK):
+                rows = conn.execute(
+                    select(table).where(table.c.id.in_(ids[start : start + CLAIM_CHUNK]))
+                ).all()
+                current.update((row.id, _record(NudgeRecord, row)) for row in rows)
+            updates: list[dict[str, Any]] = []
+            deltas: list[CounterDelta] = []
+            for nudge_id, delivered, error in outcomes:
+                record = current.get(nudge_id)
+                if record is None:
+                    results.append(None)
+                    continue
+                stored_error = (error or None) if not delivered else None
+                if delivered and record.delivered is not True:
+                    deltas.append(
                         CounterDelta(
-                            row.workspace,
-                            row.channel,
-                            row.user,
-                            row.created_at.date(),
+                            record.workspace,
+                            record.channel,
+                            record.user,
+                            record.created_at.date(),
                             nudges_delivered=1,
                         )
-                    ],
+                    )
+                record = current[nudge_id] = replace(
+                    record, delivered=delivered, error=stored_error
                 )
-        return self.nudge(nudge_id)
+                updates.append(
+                    {"nudge_id": nudge_id, "delivered": delivered, "error": stored_error}
+                )
+                results.append(record)
+            if updates:
+                conn.execute(_delivery_update(), updates)
+            if deltas:
+                self._add_counters(conn, deltas)
+        return results
 
     def set_feedback(self, nudge_id: int, feedback: str, now: datetime | None = None) -> None:
         """Record a person's feedback on one of their nudges."""
