@@ -315,7 +315,7 @@ class CoachbotClient(discord.AutoShardedClient):
         """Coach a person's guild message: nudges go to the author by DM, never the channel."""
         try:
             if not is_person_message(message):
-                metrics.MESSAGES.labels(outcome="ignored").inc()
+                metrics.MESSAGES_IGNORED.inc()
                 return
             neutral = to_message(message)
             try:
@@ -328,10 +328,10 @@ class CoachbotClient(discord.AutoShardedClient):
             except Exception as exc:
                 # No traceback: an exception's text could quote the message, which never
                 # reaches the logs.
-                metrics.MESSAGES.labels(outcome="failed").inc()
+                metrics.MESSAGES_FAILED.inc()
                 log.error("coach_process_failed", message_id=message.id, error=type(exc).__name__)
                 return
-            metrics.MESSAGES.labels(outcome="processed").inc()
+            metrics.MESSAGES_PROCESSED.inc()
             for nudge in nudges:
                 await self.delivery.deliver(message.author, nudge, jump_url=message.jump_url)
         finally:

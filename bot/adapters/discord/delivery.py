@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 from typing import Any
 
 import discord
@@ -17,6 +18,78 @@ log = structlog.get_logger("coachbot.discord")
 
 DM_CLOSED = "dm_closed"
 CANNOT_SEND_TO_USER = 50007  # Discord's JSON error code for closed DMs
+# At most this many delivery outcomes are written with one `Coach.record_deliveries`.
+RECORD_BATCH_MAX = 256
+
+Outcome = tuple[int, bool, "str | None"]
+
+
+class OutcomeRecorder:
+    """Writes delivery outcomes to the Coach in batches, off the event loop.
+
+    `record` queues an outcome and waits until it is stored (or raises its error). One drain
+    task at a time takes everything queued (up to `max_batch`) and hands it to
+    `Coach.record_deliveries` (one transaction) on a thread; outcomes that arrive meanwhile
+    form the next batch. If a batch fails, its outcomes are retried one by one with
+    `Coach.record_delivery`, so only an outcome that fails by itself reports an error.
+    """
+
+    def __init__(self, coach: Any, max_batch: int = RECORD_BATCH_MAX) -> None:
+        self.coach = coach
+        self.max_batch = max_batch
+        self._queue: collections.deque[tuple[Outcome, asyncio.Future[None]]] = collections.deque()
+        self._drain_task: asyncio.Task[None] | None = None
+        self.batch_sizes: collections.Counter[int] = collections.Counter()
+
+    async def record(self, nudge_id: int, delivered: bool, error: str | None) -> None:
+        """Store one outcome (batched with others queued meanwhile); raises if it failed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append(((nudge_id, delivered, error), done))
+        if self._drain_task is None:
+            self._drain_task = asyncio.create_task(self._drain())
+        await done
+
+    async def _drain(self) -> None:
+        batch: list[tuple[Outcome, asyncio.Future[None]]] = []
+        try:
+            while self._queue:
+                count = min(len(self._queue), self.max_batch)
+                batch = [self._queue.popleft() for _ in range(count)]
+                self.batch_sizes[len(batch)] += 1
+                try:
+                    await asyncio.to_thread(self._write, [outcome for outcome, _ in batch])
+                except Exception:
+                    await self._one_by_one(batch)
+                else:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+                batch = []
+        finally:
+            self._drain_task = None
+            for _, done in [*batch, *self._queue]:  # cancelled (the client is closing)
+                if not done.done():
+                    done.cancel()
+            self._queue.clear()
+
+    def _write(self, outcomes: list[Outcome]) -> None:
+        many = getattr(self.coach, "record_deliveries", None)
+        if many is not None:
+            many(outcomes)
+            return
+        for outcome in outcomes:
+            self.coach.record_delivery(*outcome)
+
+    async def _one_by_one(self, batch: list[tuple[Outcome, asyncio.Future[None]]]) -> None:
+        for (nudge_id, delivered, error), done in batch:
+            try:
+                await asyncio.to_thread(self.coach.record_delivery, nudge_id, delivered, error)
+            except Exception as exc:
+                if not done.done():
+                    done.set_exception(exc)
+            else:
+                if not done.done():
+                    done.set_result(None)
 
 
 class NudgeDelivery:
@@ -29,6 +102,7 @@ class NudgeDelivery:
 
     def __init__(self, coach: Any) -> None:
         self.coach = coach
+        self.recorder = OutcomeRecorder(coach)
 
     async def deliver(
         self, recipient: discord.abc.Messageable, nudge: Nudge, *, jump_url: str | None = None
@@ -81,6 +155,6 @@ class NudgeDelivery:
 
     async def _record(self, nudge_id: int, delivered: bool, error: str | None) -> None:
         try:
-            await asyncio.to_thread(self.coach.record_delivery, nudge_id, delivered, error)
+            await self.recorder.record(nudge_id, delivered, error)
         except Exception:
             log.exception("record_delivery_failed", nudge_id=nudge_id)

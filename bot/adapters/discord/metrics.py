@@ -19,3 +19,8 @@ MESSAGES = Counter(
     "Guild messages seen, by outcome (processed, ignored, failed).",
     ["outcome"],
 )
+
+# The message outcomes' children, resolved once (`labels()` costs a lock and a lookup per call).
+MESSAGES_PROCESSED = MESSAGES.labels(outcome="processed")
+MESSAGES_IGNORED = MESSAGES.labels(outcome="ignored")
+MESSAGES_FAILED = MESSAGES.labels(outcome="failed")
