@@ -8,7 +8,7 @@ points into the original message.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
@@ -51,12 +51,6 @@ class Token(NamedTuple):
     start: int
     end: int
     norm: str
-
-
-class _WordSpans(NamedTuple):
-    begins: list[int]
-    ends: list[int]
-    scan: Iterator[re.Match[str]]
 
 
 class Sentence(NamedTuple):
@@ -160,17 +154,22 @@ class Document:
         """The span from the start of word `first` to the end of word `last - 1`.
 
         Rules find words by index; only the few that fire need spans, so word positions are
-        found on demand, scanning no further than the last word asked for.
+        found on demand, no further than the last word asked for. Between two words of
+        `words` the text holds no word character, so each word is found by a plain substring
+        search starting where the previous one ended.
         """
-        state = self.__dict__.get("_word_spans")
-        if state is None:
-            state = self.__dict__["_word_spans"] = _WordSpans([], [], _WORD_RE.finditer(self.lower))
-        begins, ends, scan = state
-        while len(ends) < last:
-            match = next(scan)
-            begins.append(match.start())
-            ends.append(match.end())
-        return begins[first], ends[last - 1]
+        starts: list[int] | None = self.__dict__.get("_word_starts")
+        if starts is None:
+            starts = self.__dict__["_word_starts"] = []
+        words = self.words
+        if len(starts) < last:
+            find = self.lower.find
+            pos = starts[-1] + len(words[len(starts) - 1]) if starts else 0
+            for index in range(len(starts), last):
+                pos = find(words[index], pos)
+                starts.append(pos)
+                pos += len(words[index])
+        return starts[first], starts[last - 1] + len(words[last - 1])
 
     @cached
     def sentences(self) -> list[Sentence]:
