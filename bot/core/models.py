@@ -50,9 +50,13 @@ class Message:
     id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finding:
-    """One thing worth coaching (or praising) in a message, with a span into its original text."""
+    """One thing worth coaching (or praising) in a message, with a span into its original text.
+
+    Treat it as a value: derive changed copies with `dataclasses.replace` (not frozen only
+    because frozen dataclasses cost several times more to create, once per finding).
+    """
 
     rule: str
     category: Category
