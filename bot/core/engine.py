@@ -94,15 +94,18 @@ class Engine:
 
 
 def _findings(hits: list[tuple[RuleSpec, Hit]]) -> list[Finding]:
-    per_rule: dict[str, int] = defaultdict(int)
+    if len(hits) > 1:
+        hits.sort(key=_hit_order)
+    per_rule: dict[str, int] = {}
     seen: set[tuple[str, int, int]] = set()
     findings: list[Finding] = []
-    for rule, hit in sorted(hits, key=lambda rh: (rh[1].start, rh[1].end, rh[0].id)):
+    for rule, hit in hits:
         key = (rule.id, hit.start, hit.end)
-        if key in seen or per_rule[rule.id] >= MAX_HITS_PER_RULE:
+        count = per_rule.get(rule.id, 0)
+        if key in seen or count >= MAX_HITS_PER_RULE:
             continue
         seen.add(key)
-        per_rule[rule.id] += 1
+        per_rule[rule.id] = count + 1
         findings.append(
             Finding(
                 rule=rule.id,
@@ -117,3 +120,8 @@ def _findings(hits: list[tuple[RuleSpec, Hit]]) -> list[Finding]:
             )
         )
     return findings
+
+
+def _hit_order(rule_hit: tuple[RuleSpec, Hit]) -> tuple[int, int, str]:
+    rule, hit = rule_hit
+    return hit.start, hit.end, rule.id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -101,4 +101,3 @@ class Analysis:
     tone: int = 0
     thanks: bool = False
     credited: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
