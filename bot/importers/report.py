@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from bot.core.models import Analysis, Level
@@ -145,7 +146,13 @@ class WeekAggregate:
 
 def week_of(ts: float) -> str:
     """The Monday (UTC) of the week of a timestamp, as YYYY-MM-DD."""
-    day = datetime.fromtimestamp(ts, UTC).date()
+    return _week_of_day(int(ts // 86400))
+
+
+@lru_cache(maxsize=4096)
+def _week_of_day(day_number: int) -> str:
+    """The Monday of the week of a day counted from 1970-01-01 (UTC); cached per day."""
+    day = datetime.fromtimestamp(day_number * 86400, UTC).date()
     return (day - timedelta(days=day.weekday())).isoformat()
 
 
