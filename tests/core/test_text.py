@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.models import Message
-from bot.core.text import MAX_SENTENCE_WORDS, Document, mask
+from bot.core.text import MAX_SENTENCE_WORDS, WORD_RE, Document, Sentence, mask
 
 
 def test_mask_keeps_length_and_blanks_code_quotes_urls_mentions() -> None:
@@ -66,3 +68,81 @@ def test_word_span_matches_the_full_token_list(text: str, data: st.DataObject) -
     assert doc.word_span(first, last) == (tokens[first].start, tokens[last - 1].end)
     # Asking for an earlier span after a later one reuses what was already scanned.
     assert doc.word_span(0, 1) == (tokens[0].start, tokens[0].end)
+
+
+# The sentence splitter before word counting moved to bytes, kept as the reference.
+_REFERENCE_END_RE = re.compile(r"([.!?…]+(?=\s|$)|\n+)")
+
+
+def _reference_sentences(lower: str, total: int) -> list[Sentence]:
+    """Sentences as the regex-only splitter found them (a copy of the earlier implementation)."""
+    if total == 0:
+        return []
+    if total <= MAX_SENTENCE_WORDS and not any(c in lower for c in ".!?\n…"):
+        return [Sentence(0, len(lower), 0, total)]
+    out: list[Sentence] = []
+
+    def add(start: int, body_end: int, end: int, first: int, count: int) -> None:
+        if count <= MAX_SENTENCE_WORDS:
+            out.append(Sentence(start, end, first, first + count))
+            return
+        spans = [m.span() for m in WORD_RE.finditer(lower, start, body_end)]
+        for offset in range(0, len(spans), MAX_SENTENCE_WORDS):
+            chunk = spans[offset : offset + MAX_SENTENCE_WORDS]
+            c_start = start if offset == 0 else chunk[0][0]
+            c_end = end if offset + MAX_SENTENCE_WORDS >= len(spans) else chunk[-1][1]
+            out.append(Sentence(c_start, c_end, first + offset, first + offset + len(chunk)))
+
+    pos = seen = 0
+    for mark in _REFERENCE_END_RE.finditer(lower):
+        body_end, mark_end = mark.span()
+        count = len(WORD_RE.findall(lower, pos, body_end))
+        if count:
+            add(pos, body_end, body_end if lower[body_end] == "\n" else mark_end, seen, count)
+            seen += count
+        pos = mark_end
+    if total - seen:
+        add(pos, len(lower), len(lower), seen, total - seen)
+    return out
+
+
+def _assert_same_sentences(text: str) -> None:
+    doc = Document(Message("t", "w", "c", "u", text))
+    got = doc.sentences
+    assert got == _reference_sentences(doc.lower, len(doc.words)), text
+    assert all(type(s) is Sentence for s in got)
+
+
+# Word characters (ASCII, non-ASCII, digits, "_"), apostrophes (straight and curly), sentence
+# marks, every kind of whitespace str.split and `\s` know, emoji and other separators.
+_PIECES = list("ab1_éßİǅ''’.!?…\n \t\r\x0b\x0c\x1c\u2003\u00a0,-:)🙂`@")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_PIECES), max_size=80))
+def test_sentences_match_the_regex_splitter(text: str) -> None:
+    _assert_same_sentences(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["word", "don't", "it's", "ok", "l'été", "naïve", "'quoted'", "x''y"]),
+            st.sampled_from(["", "", "", ".", "!", "?!", "...", ",", "\n", " …", ".x", "'"]),
+        ),
+        max_size=200,
+    ).map(lambda parts: " ".join(w + p for w, p in parts))
+)
+def test_sentences_match_the_regex_splitter_on_long_texts(text: str) -> None:
+    _assert_same_sentences(text)
+
+
+def test_sentence_word_counts_across_apostrophes_and_non_ascii() -> None:
+    doc = Document(Message("t", "w", "c", "u", "It's 'fine'. Naïve o'clock rock'n'roll!\nÉté ok"))
+    assert [(s.first_token, s.last_token) for s in doc.sentences] == [(0, 2), (2, 5), (5, 7)]
+    assert [doc.sentence_text(s) for s in doc.sentences] == [
+        "It's 'fine'.",
+        " Naïve o'clock rock'n'roll!",
+        "Été ok",
+    ]
