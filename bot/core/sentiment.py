@@ -5,8 +5,11 @@ exactly what vaderSentiment's `polarity_scores(...)["compound"]` returns, severa
 Sentences VADER cannot score are not even handed to it: when a message is plain ASCII with no
 character that could form an emoticon or a punctuated lexicon entry (`_plain_text`), every
 lexicon entry VADER could find is one of the engine's own words of that sentence, so a sentence
-none of whose words is in the lexicon scores exactly 0. The tests compare every sentence's
-score with vaderSentiment's.
+none of whose words is in the lexicon scores exactly 0. When every whitespace-separated token of
+an ASCII message strips to exactly one of the engine's words (`_vader_words_are_words`), VADER's
+words of each sentence are that sentence's slice of `doc.words`, and the sentence is scored from
+them (`bot.core.vader.compound_of_words`) without splitting and stripping it again. The tests
+compare every sentence's score with vaderSentiment's.
 """
 
 from __future__ import annotations
@@ -148,14 +151,19 @@ def message_tone(doc: Document, min_words: int = 3) -> tuple[float, int]:
     Tone is -1 when any sentence of at least `min_words` words scores <= -0.5, else +1 when
     one scores >= +0.5, else 0.
     """
-    scored = sentence_scores(doc)
-    if not scored:
-        return 0.0, 0
-    scores = [c for s, c in scored if s.last_token - s.first_token >= min_words]
-    lowest = min(scores, default=0.0)
+    # The lowest and highest scores of long enough sentences, each counted from 0.0 (scores are
+    # never 0.0, and only a negative lowest or a positive highest can decide the tone).
+    lowest = highest = 0.0
+    for sentence, score in sentence_scores(doc):
+        if (score < lowest or score > highest) and (
+            sentence.last_token - sentence.first_token >= min_words
+        ):
+            if score < 0.0:
+                lowest = score
+            else:
+                highest = score
     if lowest <= -DECISION_MAGNITUDE:
         return lowest, -1
-    highest = max(scores, default=0.0)
     if highest >= DECISION_MAGNITUDE:
         return highest, 1
     return 0.0, 0

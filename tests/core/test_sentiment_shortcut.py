@@ -114,3 +114,20 @@ def test_sentences_scored_from_words_score_exactly_as_full_vader(text: str) -> N
     for sentence in doc.sentences:
         full = _vader.polarity_scores(doc.sentence_text(sentence))["compound"]
         assert fast.get(sentence, 0.0) == full, doc.sentence_text(sentence)
+
+
+def _reference_tone(doc: Document, min_words: int) -> tuple[float, int]:
+    """The tone as first written: min and max over the scores of long enough sentences."""
+    scores = [c for s, c in sentence_scores(doc) if s.word_count >= min_words]
+    lowest = min(scores, default=0.0)
+    if lowest <= -0.5:
+        return lowest, -1
+    highest = max(scores, default=0.0)
+    return (highest, 1) if highest >= 0.5 else (0.0, 0)
+
+
+@settings(max_examples=800, deadline=None)
+@given(SENTENCE, st.integers(0, 6))
+def test_message_tone_matches_min_and_max_of_sentence_scores(text: str, min_words: int) -> None:
+    doc = Document(Message("t", "w", "c", "u", text))
+    assert message_tone(doc, min_words) == _reference_tone(doc, min_words)
