@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.models import Message
-from bot.core.text import MAX_SENTENCE_WORDS, WORD_RE, Document, Sentence, mask
+from bot.core.text import (
+    _MASK_HINTS,
+    MAX_SENTENCE_WORDS,
+    WORD_RE,
+    Document,
+    Sentence,
+    _may_need_mask,
+    mask,
+)
 
 
 def test_mask_keeps_length_and_blanks_code_quotes_urls_mentions() -> None:
@@ -146,3 +154,9 @@ def test_sentence_word_counts_across_apostrophes_and_non_ascii() -> None:
         " Naïve o'clock rock'n'roll!",
         "Été ok",
     ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("`<>@&gt;:/wW. a")), max_size=20))
+def test_mask_hints_are_all_tested(text: str) -> None:
+    assert _may_need_mask(text) == any(hint in text for hint in _MASK_HINTS)
