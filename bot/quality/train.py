@@ -72,9 +72,14 @@ def fit(
     keep: int = 40000,
     name: str = "tone",
     meta: dict[str, Any] | None = None,
+    char_ngrams: bool = True,
 ) -> LinearTextModel:
     """Train a logistic regression and keep the `keep` largest weights of features seen
-    at least `min_count` times."""
+    at least `min_count` times.
+
+    Without `char_ngrams` the character n-grams get no columns and the model no `c:` weights
+    (each feature group is normalised on its own, so the word features are unchanged).
+    """
     from collections import Counter
 
     from sklearn.linear_model import LogisticRegression
@@ -86,7 +91,7 @@ def fit(
         counts.update(chars.keys())
     space = FeatureSpace()
     for feat, n in counts.items():
-        if n >= min_count:
+        if n >= min_count and (char_ngrams or not feat.startswith("c:")):
             space.index[feat] = len(space.index)
     x = space.matrix(examples, grow=False)
     clf = LogisticRegression(C=c, max_iter=5000)
@@ -117,6 +122,9 @@ RECIPE: dict[str, Any] = {
     "keep": 20000,  # largest-|weight| features shipped
     "gitter_every": 2,  # every n-th message of the gitter training part, labelled civil
     "gitter_weight": 0.5,  # sample weight of those normal-chat negatives
+    # Character n-gram weights: off since they lowered cross-validated precision at equal
+    # recall on the incivility set (QUALITY.md, "Model recipes compared").
+    "char_ngrams": False,
 }
 
 
@@ -131,18 +139,23 @@ def train_tone(
     normal_chat: Sequence[dict[str, Any]],
     label: str = "uncivil",
     meta: dict[str, Any] | None = None,
+    recipe: dict[str, Any] | None = None,
 ) -> LinearTextModel:
-    """Train the tone model: labelled messages plus a sample of normal chat as civil examples."""
+    """Train the tone model: labelled messages plus a sample of normal chat as civil examples.
+
+    `recipe` overrides entries of `RECIPE` (to compare recipes); the shipped model uses `RECIPE`.
+    """
+    spec = {**RECIPE, **(recipe or {})}
     examples = [features_of(r["text"]) for r in labelled]
     labels = [bool(r[label]) for r in labelled]
     weights = [1.0] * len(examples)
-    chat = list(normal_chat)[:: RECIPE["gitter_every"]]
+    chat = list(normal_chat)[:: spec["gitter_every"]]
     examples += [features_of(r["text"]) for r in chat]
     labels += [False] * len(chat)
-    weights += [RECIPE["gitter_weight"]] * len(chat)
-    info = {"labelled_messages": len(labelled), "normal_chat_messages": len(chat), **RECIPE}
+    weights += [spec["gitter_weight"]] * len(chat)
+    info = {"labelled_messages": len(labelled), "normal_chat_messages": len(chat), **spec}
     info.update(meta or {})
     return fit(
-        examples, labels, weights, c=RECIPE["c"], min_count=RECIPE["min_count"],
-        keep=RECIPE["keep"], meta=info,
+        examples, labels, weights, c=spec["c"], min_count=spec["min_count"],
+        keep=spec["keep"], meta=info, char_ngrams=spec["char_ngrams"],
     )
