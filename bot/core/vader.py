@@ -121,22 +121,6 @@ def compound(text: str) -> float:
     return _score(text, lowers, raw, True, strict=True)
 
 
-def compound_of_words(text: str, words: list[str], maybe_nt: bool) -> float:
-    """`compound(text)` for an ASCII `text` whose VADER words are already known to be `words`.
-
-    VADER's words are the whitespace-separated tokens of the lower-cased text, each stripped of
-    punctuation unless that leaves two characters or fewer. `maybe_nt` may be False only when
-    no word contains "n't". Saves splitting, lower-casing and stripping the text again.
-    """
-    if not _lexicon:
-        _load()
-    if _lexicon_words.isdisjoint(words):
-        # `compound` returns 0.0 here, or scores no lexicon word: 0.0 again.
-        return 0.0
-    # An ASCII text without capitals has no ALL-CAPS word (`raw` None, as in `compound`).
-    return _score(text, words, None if text.islower() else text.split(), maybe_nt)
-
-
 def _total(lowers: list[str], raw: list[str] | None, strict: bool, maybe_nt: bool) -> float:
     """VADER's sum of word scores (after its "but" rule).
 

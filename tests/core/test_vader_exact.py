@@ -16,11 +16,10 @@ from vaderSentiment.vaderSentiment import (
     SENTIMENT_LADEN_IDIOMS,
     SPECIAL_CASES,
     SentimentIntensityAnalyzer,
-    SentiText,
 )
 
 from bot.core.sentiment import analyzer
-from bot.core.vader import compound, compound_of_words
+from bot.core.vader import compound
 
 _VADER = SentimentIntensityAnalyzer()
 _LEXICON = _VADER.lexicon
@@ -243,38 +242,3 @@ def test_normalize_range_sanity() -> None:
     text = " ".join(["GREAT"] * 30 + ["ok"] + ["!"] * 10)
     assert_exact(text)
     assert math.isclose(compound(text), 1.0, abs_tol=1e-3)
-
-
-def vader_words(text: str) -> list[str]:
-    """vaderSentiment's own words of `text` (tokens stripped as it strips them), lower-cased."""
-    return [word.lower() for word in SentiText(text).words_and_emoticons]
-
-
-def assert_exact_from_words(text: str) -> None:
-    """`compound_of_words` given VADER's words equals vaderSentiment, bit for bit."""
-    for maybe_nt in {True, "n't" in text.lower()}:
-        got = compound_of_words(text, vader_words(text), maybe_nt)
-        want = expected(text)
-        assert type(got) is float
-        assert struct.pack("<d", got) == struct.pack("<d", want), (text, got, want)
-
-
-@settings(max_examples=2000, deadline=None)
-@given(sentences())
-def test_compound_of_words_is_exact_on_ascii_texts(text: str) -> None:
-    if text.isascii():
-        assert_exact_from_words(text)
-
-
-@settings(max_examples=800, deadline=None)
-@given(
-    st.lists(st.sampled_from(MODIFIERS + POSITIVE[:20] + NEGATIVE[:20] + ["!", "?"]), max_size=8)
-)
-def test_compound_of_words_is_exact_on_modifier_sequences(words: list[str]) -> None:
-    assert_exact_from_words(" ".join(words))
-    assert_exact_from_words(" ".join(w.upper() if i % 2 else w for i, w in enumerate(words)))
-
-
-@pytest.mark.parametrize("text", [t for t in REGRESSIONS if t.isascii()])
-def test_compound_of_words_regressions_are_exact(text: str) -> None:
-    assert_exact_from_words(text)
