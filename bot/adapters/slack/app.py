@@ -153,6 +153,9 @@ class SlackCoachApp:
         self._work: set[asyncio.Future[Any]] = set()
         self._idle_event: asyncio.Event | None = None
         self._digest_task: asyncio.Future[None] | None = None
+        # Post due digests every minute from startup; off only where something else drives
+        # `digests.run_once` with its own clock (the end-to-end tests).
+        self.digest_loop_enabled = True
         self._socket_handler: Any = None
         self.digests = DigestPoster.create(self)
         self._register_listeners()
@@ -508,7 +511,8 @@ class SlackCoachApp:
             await self.worker.start()
         if self.config.socket_mode:
             self._socket_handler = _start_socket_mode(self)
-        self._digest_task = asyncio.ensure_future(self._digest_loop())
+        if self.digest_loop_enabled:
+            self._digest_task = asyncio.ensure_future(self._digest_loop())
         # The rules, indexes and SQLAlchemy metadata loaded so far live as long as the process;
         # keep them out of the garbage collector's full passes (one took >100 ms, stalling acks).
         gc.collect()

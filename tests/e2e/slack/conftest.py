@@ -39,6 +39,9 @@ async def make_harness(
     async def build(worker: bool = False, **env: str) -> SlackHarness:
         config = slack_config(fake_slack, tmp_path / "coachbot.db", **env)
         app = create_app(config, worker=worker)
+        # Tests post digests with `app.digests.run_once(moment)`; the minute loop would also
+        # run on the real clock (a catch-up digest is due most days) and race with them.
+        app.digest_loop_enabled = False
         runner, url = await serve(app)
         session = aiohttp.ClientSession()
         harness = SlackHarness(app, app.coach, fake_slack, url, session)  # type: ignore[arg-type]
