@@ -400,7 +400,7 @@ def report(results: list[RunResult], messages: int, rounds: int, database: str |
             f"time / 0.6). The full client's event-loop thread alone (gateway parsing, adapter, "
             f"DM calls) used {full_loop:.0f} ms of CPU per burst, more than that before any "
             f"coaching ({full_other:.0f} ms on the other threads). So coaching in worker "
-            "processes (`COACHBOT_ANALYSIS_WORKERS` in the plan) could not reach the target "
+            "processes could not reach the target "
             "either; it was not built.\n"
         )
     else:
