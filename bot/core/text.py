@@ -106,6 +106,15 @@ def mask(text: str) -> str:
     return "".join(parts)
 
 
+# Every byte but A-Z: deleting them from ASCII text leaves exactly its capitals.
+_NOT_ASCII_CAPITALS = bytes(b for b in range(256) if not 0x41 <= b <= 0x5A)
+
+
+def count_ascii_capitals(text: str) -> int:
+    """How many of `text`'s characters are A-Z; `text` must be ASCII (one C-level pass)."""
+    return len(text.encode("ascii").translate(None, _NOT_ASCII_CAPITALS))
+
+
 def lower_same_length(text: str) -> str:
     """Lower-case `text` (curly apostrophes made straight), keeping its length unchanged."""
     lowered = text.lower()

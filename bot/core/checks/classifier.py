@@ -31,7 +31,7 @@ from pydantic import Field, field_validator, model_validator
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
 from bot.core.sentiment import sentence_scores
-from bot.core.text import Document, Sentence
+from bot.core.text import Document, Sentence, count_ascii_capitals
 
 MODEL_FORMAT = "coachbot-linear-text/2"
 CHAR_NGRAMS = (3, 4, 5)
@@ -119,9 +119,6 @@ def featurize(tokens: Sequence[str], cues: Iterable[str] = ()) -> tuple[set[str]
 
 _LETTER = re.compile(r"[^\W\d_]")
 _CAPITAL = re.compile(r"[A-Z\u00c0-\u00de]")
-# Every byte but A-Z: deleting them from ASCII text leaves its capitals (`_CAPITAL` matches
-# nothing else in ASCII text).
-_NOT_ASCII_CAPITAL = bytes(b for b in range(256) if not 0x41 <= b <= 0x5A)
 # Sentence VADER compound cut-offs that become cues (sentences of at least 3 words).
 # (All negative: `doc_cues` only looks at negative scores.)
 VADER_CUES = ((-0.3, "x:vader<=-0.3"), (-0.5, "x:vader<=-0.5"), (-0.75, "x:vader<=-0.75"))
@@ -149,10 +146,8 @@ def doc_cues(doc: Document) -> frozenset[str]:
     # Mostly capitals needs more than 6 of them (half of at least 12 letters): count the
     # capitals first (in ASCII text, A-Z with one bytes.translate), the letters only when
     # there are enough capitals.
-    if masked.isascii():
-        capitals = len(masked.encode("ascii").translate(None, _NOT_ASCII_CAPITAL))
-    else:
-        capitals = len(_CAPITAL.findall(masked))
+    # (`count_ascii_capitals` counts what `_CAPITAL` matches in ASCII text.)
+    capitals = count_ascii_capitals(masked) if masked.isascii() else len(_CAPITAL.findall(masked))
     if lowest > _HIGHEST_CUT and not punct_run and capitals <= 6:
         result = _NO_CUES
     else:

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
-from bot.core.text import WORD_RE, Document
+from bot.core.text import WORD_RE, Document, count_ascii_capitals
 
 _UPPER_RE = re.compile(r"[^\W\d_a-z]")  # letters that are not lower-case ASCII: a cheap upper bound
 # Short all-caps words (API, HTTP, JSON, PR, AWS) are acronyms, not shouting.
@@ -60,14 +60,10 @@ class ShoutingCheck(Check):
         return found
 
 
-# Every byte but A-Z: deleting them from ASCII text leaves exactly its capitals.
-_NOT_CAPITALS = bytes(b for b in range(256) if not 65 <= b <= 90)
-
-
 def _capitals_bound(text: str) -> int:
     """How many letters of `text` are not lower-case ASCII (its capitals, for ASCII text)."""
     if text.isascii():
-        return len(text.encode("ascii").translate(None, _NOT_CAPITALS))
+        return count_ascii_capitals(text)
     return len(_UPPER_RE.findall(text))
 
 
