@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.checks.shouting import _letters_and_capitals
 from bot.core.engine import Engine
 from tests.core.conftest import msg
 
@@ -241,3 +245,10 @@ def test_snake_case_identifiers_are_not_words(engine_for: Build) -> None:
     """)
     assert _rules(engine, "check slave_lag metric") == []
     assert _rules(engine, "the slave node") == [("team.slave", "slave")]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZbQ1_'É中ǅß ")), max_size=12))
+def test_shouting_counts_letters_and_capitals_of_a_word_like_per_character(word: str) -> None:
+    alpha = [ch for ch in word if ch.isalpha()]
+    assert _letters_and_capitals(word) == (len(alpha), sum(ch.isupper() for ch in alpha))

@@ -71,20 +71,32 @@ def _shouted_words(doc: Document) -> tuple[int, int, int, int]:
     """(letters, capitals, start of the first all-caps word, end of the last), acronyms aside."""
     upper = letters = 0
     first = last = -1
+    masked = doc.masked
     for token in WORD_RE.finditer(doc.lower):
         start, end = token.span()
-        alpha = [ch for ch in doc.masked[start:end] if ch.isalpha()]
-        if not alpha:
+        n_alpha, caps = _letters_and_capitals(masked[start:end])
+        if not n_alpha:
             continue
-        caps = sum(1 for ch in alpha if ch.isupper())
-        if caps == len(alpha) and len(alpha) <= ACRONYM_MAX_LETTERS and not _all_caps_text(doc):
+        if caps == n_alpha and n_alpha <= ACRONYM_MAX_LETTERS and not _all_caps_text(doc):
             continue
-        letters += len(alpha)
+        letters += n_alpha
         upper += caps
-        if caps == len(alpha) and len(alpha) > 1:
+        if caps == n_alpha and n_alpha > 1:
             first = start if first < 0 else first
             last = end
     return letters, upper, first, last
+
+
+def _letters_and_capitals(word: str) -> tuple[int, int]:
+    """How many letters `word` holds and how many of them are upper-case."""
+    if word.isascii() and word.isalpha():  # the common case, without a loop per character
+        if word.islower():
+            return len(word), 0
+        if word.isupper():
+            return len(word), len(word)
+        return len(word), sum(map(str.isupper, word))
+    alpha = [ch for ch in word if ch.isalpha()]
+    return len(alpha), sum(1 for ch in alpha if ch.isupper())
 
 
 def _all_caps_text(doc: Document) -> bool:
