@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.checks.shouting import _letters_and_capitals
+from bot.core.checks.shouting import ShoutingCheck, _letters_and_capitals, _shouted_words
 from bot.core.engine import Engine
+from bot.core.models import Message
+from bot.core.rulepack import load_rules
+from bot.core.text import Document
 from tests.core.conftest import msg
 
 Build = Callable[[str], Engine]
@@ -252,3 +257,24 @@ def test_snake_case_identifiers_are_not_words(engine_for: Build) -> None:
 def test_shouting_counts_letters_and_capitals_of_a_word_like_per_character(word: str) -> None:
     alpha = [ch for ch in word if ch.isalpha()]
     assert _letters_and_capitals(word) == (len(alpha), sum(ch.isupper() for ch in alpha))
+
+
+@cache
+def _shouting_rules() -> list[Any]:
+    return [r for r in load_rules(None) if r.kind == "shouting"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["API", "HTTP", "WHY", "IS", "THIS", "BROKEN", "this", "is", "Fine",
+                                 "ok", "NO", "a", "X", "OK.", "JSON!", "StOp"]), max_size=25))
+def test_shouting_gate_never_hides_a_shout(words: list[str]) -> None:
+    rules = _shouting_rules()
+    doc = Document(Message("t", "w", "c", "u", " ".join(words)))
+    letters, upper, first, _ = _shouted_words(doc)
+    would_fire = {
+        r.id for r in rules
+        if letters and letters >= r.min_letters and upper / letters >= r.caps_ratio and first >= 0
+    }
+    fired = {rule.id for rule, hit in ShoutingCheck(rules).scan(doc, None)
+             if doc.text[hit.start:hit.end].strip("!?")}
+    assert would_fire <= fired

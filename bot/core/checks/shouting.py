@@ -39,14 +39,22 @@ class ShoutingCheck(Check):
         self._runs = re.compile(rf"[!?]{{{shortest},}}")
         # Fewer capitals than this anywhere means no rule can see shouting.
         self._min_caps = min((r.min_letters * r.caps_ratio for r in rules), default=0.0)
+        self._min_ratio = min((r.caps_ratio for r in rules), default=0.0)
 
     def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[ShoutingRule, Hit]]:
         """One hit per rule, spanning the shouted words or the punctuation run."""
         found: list[tuple[ShoutingRule, Hit]] = []
         masked = doc.masked
         runs = list(self._runs.finditer(masked)) if ("!" in masked or "?" in masked) else []
-        # Counting capitals word by word is only worth it when there are enough of them.
-        shouted = _shouted_words(doc) if _capitals_bound(masked) >= self._min_caps else None
+        # Counting capitals word by word is only worth it when there are enough of them. Leaving
+        # acronyms (all capitals) out can only lower the share of capitals, so in ASCII text a
+        # share below every rule's ratio over all letters rules shouting out as well.
+        capitals = _capitals_bound(masked)
+        shouted = None
+        if capitals >= self._min_caps and (
+            not masked.isascii() or capitals >= self._min_ratio * _ascii_letters(masked)
+        ):
+            shouted = _shouted_words(doc)
         for rule in self.rules:
             if shouted is not None:
                 letters, upper, first, last = shouted
@@ -65,6 +73,15 @@ def _capitals_bound(text: str) -> int:
     if text.isascii():
         return count_ascii_capitals(text)
     return len(_UPPER_RE.findall(text))
+
+
+# Every byte but A-Z and a-z: deleting them from ASCII text leaves its letters.
+_NOT_ASCII_LETTERS = bytes(b for b in range(256) if not (0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A))
+
+
+def _ascii_letters(text: str) -> int:
+    """How many letters the ASCII `text` holds (one C-level pass)."""
+    return len(text.encode("ascii").translate(None, _NOT_ASCII_LETTERS))
 
 
 def _shouted_words(doc: Document) -> tuple[int, int, int, int]:
