@@ -30,7 +30,7 @@ from bot.core.models import Message
 from bot.core.sentiment import sentence_scores
 from bot.core.text import Document
 
-ROUNDS = 3
+ROUNDS = 5
 
 
 def best_time(run: Callable[[], object], rounds: int = ROUNDS) -> float:
@@ -226,7 +226,7 @@ def render(r: dict) -> str:  # type: ignore[type-arg]
     tp, rules, length, lat = r["throughput"], r["rules"], r["length"], r["latency"]
     alex_line = (
         f"| full engine vs `alex` (npm, first 2,000 messages) | {r['alex']['alex_per_s']:,.0f} msg/s "
-        f"| **{r['alex']['ratio']:.0f}×** (target ≥ 30×) |"
+        f"| **{r['alex']['ratio']:.1f}×** (target ≥ 30×) |"
         if r["alex"] else "| full engine vs `alex` | not measured (Node/npm or alex unavailable) | – |"
     )
     real = r.get("real_chat")
