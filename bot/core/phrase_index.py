@@ -35,17 +35,21 @@ class PhraseIndex(Generic[T]):
         Only the words that start some phrase are looked for, each with C-level searches.
         """
         by_first = self._by_first
-        if by_first.keys().isdisjoint(words):
+        common = by_first.keys() & words
+        if not common:
             return []
         n = len(words)
         found: list[tuple[int, int, T]] = []
-        for word in by_first.keys() & words:
+        for word in common:
             candidates = by_first[word]
             i = words.index(word)
             while True:
                 for phrase, payload in candidates:
-                    end = i + len(phrase)
-                    if end <= n and (len(phrase) == 1 or tuple(words[i:end]) == phrase):
+                    size = len(phrase)
+                    end = i + size
+                    if size == 1 or (
+                        end <= n and words[i + 1] == phrase[1] and tuple(words[i:end]) == phrase
+                    ):
                         found.append((i, end, payload))
                 try:
                     i = words.index(word, i + 1)
