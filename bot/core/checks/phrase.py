@@ -39,6 +39,12 @@ class IndexedPhrases:
         matches = self.index.find(doc.words)
         if not matches:
             return []
+        if len(matches) == 1:  # the common case: nothing to except or to nest
+            first, last, (rule_no, exception, suggestion) = matches[0]
+            if exception:
+                return []
+            start, end = doc.word_span(first, last)
+            return [(rule_no, Hit(start, end, suggestion))]
         out: list[tuple[int, Hit]] = []
         found: list[tuple[int, int, int, str | None]] = []
         excepted: dict[int, list[tuple[int, int]]] = {}
