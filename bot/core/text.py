@@ -97,13 +97,22 @@ def mask(text: str) -> str:
     for match in _MASK_RE.finditer(text):
         start, end = match.span()
         parts.append(text[last:start])
-        # Keep line breaks so sentence and line structure survive masking.
-        parts.append(re.sub(r"[^\n]", " ", match.group()))
+        parts.append(_blank(match.group()))
         last = end
     if not parts:
         return text
     parts.append(text[last:])
     return "".join(parts)
+
+
+def _blank(chunk: str) -> str:
+    """Spaces in place of every character of `chunk` but its line breaks (same length).
+
+    Line breaks stay so sentence and line structure survive masking.
+    """
+    if "\n" not in chunk:
+        return " " * len(chunk)
+    return "\n".join(" " * len(line) for line in chunk.split("\n"))
 
 
 # Every byte but A-Z: deleting them from ASCII text leaves exactly its capitals.

@@ -14,6 +14,7 @@ from bot.core.text import (
     WORD_RE,
     Document,
     Sentence,
+    _blank,
     _may_need_mask,
     mask,
 )
@@ -160,3 +161,9 @@ def test_sentence_word_counts_across_apostrophes_and_non_ascii() -> None:
 @given(st.text(alphabet=st.sampled_from(list("`<>@&gt;:/wW. a")), max_size=20))
 def test_mask_hints_are_all_tested(text: str) -> None:
     assert _may_need_mask(text) == any(hint in text for hint in _MASK_HINTS)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab\n \r\u2028é")), max_size=40))
+def test_blanking_keeps_only_line_breaks(chunk: str) -> None:
+    assert _blank(chunk) == re.sub(r"[^\n]", " ", chunk)
