@@ -54,15 +54,3 @@ class MentionCheck(Check):
                     found.append((rule, Hit(start, end)))
                     break
         return found
-        found = [
-            ((m.group(1) or m.group(2)).lower(), m.start(), m.end())
-            for m in _BROADCAST_RE.finditer(doc.masked)
-        ]
-        if not found:
-            return found
-        for rule in self.rules:
-            for target, start, end in found:
-                if target in rule.targets:
-                    found.append((rule, Hit(start, end)))
-                    break
-        return found
