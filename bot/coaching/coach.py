@@ -65,6 +65,20 @@ def first_sentence(text: str) -> str:
     return match.group(1) if match else text.strip()
 
 
+def new_nudge(message: Message, decision: Decision, now: datetime) -> NewNudge:
+    """The nudge-log row for a decision taken on `message` at `now`."""
+    return NewNudge(
+        platform=message.platform,
+        workspace=message.workspace,
+        channel=message.channel,
+        user=message.user,
+        rule=decision.finding.rule,
+        level=str(decision.finding.level),
+        escalated=decision.escalated,
+        created_at=now,
+    )
+
+
 def utc_day(ts: float | None, now: datetime) -> date:
     """The UTC calendar day of a message timestamp (or of `now` without one)."""
     if ts is None:
@@ -251,16 +265,7 @@ class Coach:
         ids = self.store.record_message(
             activity,
             [
-                NewNudge(
-                    platform=message.platform,
-                    workspace=workspace,
-                    channel=message.channel,
-                    user=message.user,
-                    rule=d.finding.rule,
-                    level=str(d.finding.level),
-                    escalated=d.escalated,
-                    created_at=now,
-                )
+                new_nudge(message, d, now)
                 for d in decisions
             ],
             event_key=key,
@@ -399,16 +404,7 @@ class Coach:
             ids = iter(
                 tx.log_nudges(
                     [
-                        NewNudge(
-                            platform=message.platform,
-                            workspace=message.workspace,
-                            channel=message.channel,
-                            user=message.user,
-                            rule=d.finding.rule,
-                            level=str(d.finding.level),
-                            escalated=d.escalated,
-                            created_at=now,
-                        )
+                        new_nudge(message, d, now)
                         for _, message, decisions in planned
                         for d in decisions
                     ]
