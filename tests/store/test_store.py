@@ -23,13 +23,6 @@ NOW = datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
 DAY = NOW.date()
 
 
-@pytest.fixture
-def store(database_url: str):  # type: ignore[no-untyped-def]
-    opened = Store.open(database_url)
-    yield opened
-    opened.close()
-
-
 def test_migrations_build_exactly_the_declared_schema(database_url: str) -> None:
     engine = make_engine(database_url)
     upgrade(engine)

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.store import Store
 from bot.store.repository import NewNudge
 
 NOW = datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
 DAY = NOW.date()
-
-
-@pytest.fixture
-def store(database_url: str):  # type: ignore[no-untyped-def]
-    opened = Store.open(database_url)
-    yield opened
-    opened.close()
 
 
 def _nudges(store: Store, workspace: str, count: int) -> list[int]:
