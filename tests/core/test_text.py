@@ -17,6 +17,7 @@ from bot.core.text import (
     _blank,
     _may_need_mask,
     mask,
+    words_of,
 )
 
 
@@ -167,3 +168,16 @@ def test_mask_hints_are_all_tested(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from(list("ab\n \r\u2028é")), max_size=40))
 def test_blanking_keeps_only_line_breaks(chunk: str) -> None:
     assert _blank(chunk) == re.sub(r"[^\n]", " ", chunk)
+
+
+@given(
+    st.one_of(
+        st.text(alphabet=st.characters(max_codepoint=127), max_size=60),
+        st.text(alphabet=st.sampled_from(list("ab_1' \t\n.-'\x1c\x1fé’")), max_size=40),
+    )
+)
+@settings(max_examples=500)
+def test_words_of_equals_the_word_regex(text: str) -> None:
+    """The regex-free split of ASCII text gives exactly the `WORD_RE` words, apostrophes too."""
+    lower = text.lower()
+    assert words_of(lower) == WORD_RE.findall(lower)
