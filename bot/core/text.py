@@ -184,8 +184,9 @@ def _has_sentence_end(text: str) -> bool:
 def _word_runs(lower: str) -> bytes | None:
     """`lower` as one byte per character, b"a" for each character of a word, b" " otherwise.
 
-    The words of any span are then exactly the whitespace-separated runs of that span of the
-    bytes (`WORD_RE` words are runs of word characters joined by single apostrophes). None when
+    The words of any span are then exactly the runs of b"a" in that span of the bytes, each
+    starting after a b" " or at 0 (`WORD_RE` words are runs of word characters joined by single
+    apostrophes), so they can be counted with `bytes.count`. None when
     that does not hold: a non-ASCII word character, or an apostrophe that does not join two word
     characters.
     """
@@ -267,7 +268,11 @@ class Document:
         for mark in _SENTENCE_END_RE.finditer(lower):
             body_end, mark_end = mark.span()
             if runs is not None:
-                count = len(runs[pos:body_end].split())
+                # Words starting in [pos, body_end): each is a b"a" after a b" " (or at 0).
+                if pos:
+                    count = runs.count(b" a", pos - 1, body_end)
+                else:
+                    count = runs.count(b" a", 0, body_end) + (runs[0] == 97)
             else:
                 count = len(findall(lower, pos, body_end))
             if count:
