@@ -5,6 +5,7 @@ Only user ids and timestamps are kept, never text; every structure has a fixed m
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,8 +14,23 @@ RECENT_MESSAGES = 200
 OPEN_QUESTIONS = 50
 # A question left this long without a reply is no longer matched to later messages.
 QUESTION_TTL_SECONDS = 24 * 3600
-# A top-level message by someone else within this time is taken as a reply to an open question.
-CHANNEL_REPLY_SECONDS = 30 * 60
+# An unaddressed top-level message by someone else is taken as the reply to an open top-level
+# question asked at most this long before and at most this many messages back (1: the question
+# was the message just before; None: no limit). See bench/answers.py for how these were chosen.
+CHANNEL_REPLY_SECONDS: float = 30 * 60
+CHANNEL_REPLY_MESSAGES: int | None = 3
+# ... and only while the channel holds one conversation: the replier and the authors of the last
+# CHANNEL_QUIET_MESSAGES messages sent within CHANNEL_QUIET_SECONDS before the reply are at most
+# CHANNEL_QUIET_VOICES people (None: no limit).
+CHANNEL_QUIET_MESSAGES = 10
+CHANNEL_QUIET_SECONDS: float = 10 * 60
+CHANNEL_QUIET_VOICES: int | None = 3
+# A message addressed by name starts with "name:", "name," or "@name" (IRC and plain-text style).
+_ADDRESS = re.compile(r"\s*(?:@([^\s:,;@<>]{1,64})|([^\s:,;@<>]{1,64})[:,](?:\s|$))")
+# A bare leading word ("ana try this") addresses the asker of an open question when it is their
+# name, but is never taken as addressing anyone else (it is too often an ordinary word).
+ADDRESS_BARE_NAME = True
+_FIRST_WORD = re.compile(r"\s*([^\s:,;@<>]{2,64})(?:\s+-)?(?:\s|$)")
 
 
 @dataclass(slots=True)
@@ -32,6 +48,10 @@ class OpenQuestion:
     user: str
     ts: float | None
     thread: str | None
+    # How many messages the channel had seen before this question.
+    seq: int = 0
+    # `user` case-folded, compared with names a message addresses.
+    folded: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +71,34 @@ class ChannelWindow:
     authors: deque[str] = field(default_factory=lambda: deque(maxlen=RECENT_MESSAGES))
     questions: deque[OpenQuestion] = field(default_factory=lambda: deque(maxlen=OPEN_QUESTIONS))
     flags: dict[str, bool] = field(default_factory=dict)
+    # Messages seen in this channel (appended), to tell how many messages back a question is.
+    seen: int = 0
 
     def append(self, user: str, ts: float | None) -> None:
         """Record that `user` spoke at `ts`."""
         self.recent.append(Spoke(user, ts))
         self.authors.append(user)
+        self.seen += 1
 
     def match_answer(
-        self, user: str, ts: float | None, thread: str | None, mentions: tuple[str, ...]
+        self,
+        user: str,
+        ts: float | None,
+        thread: str | None,
+        mentions: tuple[str, ...],
+        text: str | None = None,
     ) -> AnswerMatch | None:
         """Close and return the open question this message most plausibly answers, if any.
 
-        In order: a question by someone this message mentions; a question in the same thread;
-        the most recent top-level question by someone else asked shortly before.
+        In order: a question by someone this message mentions (platform ids); a question by
+        someone it addresses by name at its start ("name:", "name,", "@name", or a bare first
+        word that is an open asker's name; any case); a question in the same thread;
+        otherwise, for a top-level message addressed to nobody else, the most recent top-level
+        question by someone else asked shortly before (CHANNEL_REPLY_SECONDS, at most
+        CHANNEL_REPLY_MESSAGES back) while the channel holds one conversation (at most
+        CHANNEL_QUIET_VOICES people just before). A message that mentions another person, or
+        names a recent author, who asked nothing open answers nobody's question by that last
+        rule. The asker never answers their own question. `text` is read, never kept.
         """
         questions = self.questions
         # Questions are kept in time order, so expired ones are at the front.
@@ -72,16 +107,41 @@ class ChannelWindow:
         if not questions:
             return None
         chosen = -1
+        addressed = False
+        # A name this message addresses that asked nothing open (a person if a recent author).
+        other: str | None = None
         if mentions:
             chosen = self._latest(lambda q: q.user in mentions, user)
+            addressed = any(m != user for m in mentions)
+        if chosen < 0 and text:
+            name = _addressed_name(text)
+            if name is not None and name != user.casefold():
+                chosen = self._asked_by(name, user)
+                if chosen < 0:
+                    other = name
+            elif name is None and ADDRESS_BARE_NAME:
+                found = _FIRST_WORD.match(text)
+                if found is not None:
+                    word = found[1].casefold()
+                    if word != user.casefold():
+                        chosen = self._asked_by(word, user)
         if chosen < 0 and thread is not None:
             chosen = self._latest(
                 lambda q: q.thread == thread
                 or (q.thread is None and q.ts is not None and thread == _ts_key(q.ts)),
                 user,
             )
-        if chosen < 0 and thread is None:
-            chosen = self._latest(lambda q: q.thread is None and _recent(q, ts), user)
+        if chosen < 0 and thread is None and not addressed and self._quiet(user, ts):
+            limit = CHANNEL_REPLY_MESSAGES
+            seen = self.seen
+            chosen = self._latest(
+                lambda q: q.thread is None
+                and _recent(q, ts)
+                and (limit is None or seen - q.seq <= limit),
+                user,
+            )
+            if chosen >= 0 and other is not None and self._spoke(other):
+                chosen = -1
         if chosen < 0:
             return None
         question = questions[chosen]
@@ -90,6 +150,35 @@ class ChannelWindow:
         if question.ts is not None and ts is not None:
             delay = max(0.0, ts - question.ts)
         return AnswerMatch(question.user, delay)
+
+    def _quiet(self, user: str, ts: float | None) -> bool:
+        """Whether `user` and the authors who spoke just before are few enough to be one talk."""
+        limit = CHANNEL_QUIET_VOICES
+        if limit is None:
+            return True
+        recent = self.recent
+        voices = {user}
+        for index in range(len(recent) - 1, max(-1, len(recent) - 1 - CHANNEL_QUIET_MESSAGES), -1):
+            spoke = recent[index]
+            if ts is not None and spoke.ts is not None and ts - spoke.ts > CHANNEL_QUIET_SECONDS:
+                break
+            voices.add(spoke.user)
+            if len(voices) > limit:
+                return False
+        return True
+
+    def _spoke(self, folded: str) -> bool:
+        """Whether someone whose case-folded name is `folded` wrote one of the recent messages."""
+        return any(author.casefold() == folded for author in self.authors)
+
+    def _asked_by(self, folded: str, user: str) -> int:
+        """Index of the most recent open question by the case-folded name, unless by `user`."""
+        questions = self.questions
+        for index in range(len(questions) - 1, -1, -1):
+            question = questions[index]
+            if question.folded == folded and question.user != user:
+                return index
+        return -1
 
     def _latest(self, accept: Callable[[OpenQuestion], bool], user: str) -> int:
         """Index of the most recent open question by someone other than `user` that `accept`s."""
@@ -102,7 +191,15 @@ class ChannelWindow:
 
     def add_question(self, user: str, ts: float | None, thread: str | None) -> None:
         """Remember an open question."""
-        self.questions.append(OpenQuestion(user, ts, thread))
+        self.questions.append(OpenQuestion(user, ts, thread, self.seen, user.casefold()))
+
+
+def _addressed_name(text: str) -> str | None:
+    """The case-folded name a message is addressed to at its start, if any."""
+    found = _ADDRESS.match(text)
+    if found is None:
+        return None
+    return (found[1] or found[2]).casefold()
 
 
 def _ts_key(ts: float) -> str:

@@ -65,7 +65,9 @@ class Engine:
             for check in self._conversation_checks:
                 hits.extend(check.scan(doc, window))
             answer = (
-                window.match_answer(message.user, message.ts, message.thread, message.mentions)
+                window.match_answer(
+                    message.user, message.ts, message.thread, message.mentions, message.text
+                )
                 if window.questions
                 else None
             )

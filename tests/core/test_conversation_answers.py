@@ -1,0 +1,145 @@
+"""Which open question a message answers: names, mentions, threads and the unaddressed rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import conversation
+from bot.core.conversation import ChannelWindow
+from bot.core.engine import Engine
+from tests.core.conftest import msg
+
+
+def _run(engine: Engine, *lines: tuple[str, str, float]) -> list[str | None]:
+    """Evaluate (user, text, ts) lines in one channel; whose question each one answered."""
+    return [engine.evaluate(msg(text, user=user, ts=ts)).answers_user for user, text, ts in lines]
+
+
+def _busy(engine: Engine, start: float) -> None:
+    """Five people chatting about something else, so the channel holds several conversations."""
+    for offset, user in enumerate(("p1", "p2", "p3", "p4", "p5")):
+        engine.evaluate(msg("I rebooted and it works now", user=user, ts=start + offset))
+
+
+@pytest.mark.parametrize("reply", ["blocke: try hdparm", "Blocke, try hdparm", "@blocke try hdparm",
+                                   "  BLOCKE: try hdparm", "blocke try hdparm", "blocke - try hdparm"])
+def test_address_by_name_answers_that_asker(reply: str) -> None:
+    engine = Engine([])
+    _busy(engine, 0.0)
+    assert _run(
+        engine,
+        ("blocke", "how do I tune my disk?", 10.0),
+        ("yohannes", "which archiver reads rar?", 20.0),
+        ("ana", reply, 40.0),
+    ) == [None, None, "blocke"]
+
+
+def test_address_by_name_reports_the_delay_of_that_question() -> None:
+    engine = Engine([])
+    _busy(engine, 0.0)
+    engine.evaluate(msg("how do I tune my disk?", user="blocke", ts=100.0))
+    engine.evaluate(msg("which archiver reads rar?", user="yohannes", ts=130.0))
+    reply = engine.evaluate(msg("blocke: hdparm", user="ana", ts=190.0))
+    assert (reply.answers_user, reply.answer_delay) == ("blocke", 90.0)
+    # yohannes's question is still open; once answered, it is closed.
+    assert _run(engine, ("ben", "yohannes, why not WinRAR?", 200.0)) == ["yohannes"]
+    assert _run(engine, ("cy", "yohannes: or unrar", 210.0)) == [None]
+
+
+def test_address_to_someone_else_answers_nobody() -> None:
+    engine = Engine([])
+    assert _run(
+        engine,
+        ("ben", "morning", 0.0),
+        ("ana", "anyone know why CI is red?", 10.0),
+        ("cy", "ben: did you get my mail", 20.0),
+        ("cy", "@ben lunch later", 25.0),
+    ) == [None, None, None, None]
+    # Still open: an unaddressed reply (the channel holds three people) answers it.
+    assert _run(engine, ("ben", "the cache expired", 30.0)) == ["ana"]
+
+
+def test_mention_of_someone_else_answers_nobody_but_mention_of_the_asker_does() -> None:
+    engine = Engine([])
+    engine.evaluate(msg("where are the docs?", user="U1", ts=0.0))
+    assert engine.evaluate(msg("ping", user="U2", ts=5.0, mentions=("U3",))).answers_user is None
+    assert engine.evaluate(msg("here", user="U2", ts=9.0, mentions=("U1",))).answers_user == "U1"
+
+
+def test_an_ordinary_first_word_is_not_an_address() -> None:
+    engine = Engine([])
+    assert _run(
+        engine,
+        ("ana", "anyone know why CI is red?", 10.0),
+        ("ben", "yes, the cache expired", 20.0),
+    ) == [None, "ana"]
+
+
+def test_the_asker_never_answers_their_own_question() -> None:
+    engine = Engine([])
+    assert _run(
+        engine,
+        ("ana", "why is CI red?", 0.0),
+        ("ana", "ana: talking to myself", 5.0),
+        ("ana", "still red", 6.0),
+        ("ana", "@ana hello?", 7.0),
+    ) == [None, None, None, None]
+
+
+def test_mention_and_thread_rules_still_work() -> None:
+    engine = Engine([])
+    _busy(engine, 0.0)
+    engine.evaluate(msg("where are the docs?", user="U1", ts=10.0))
+    engine.evaluate(msg("who owns deploys?", user="U2", ts=11.0))
+    engine.evaluate(msg("why is CI red?", user="U3", ts=12.0))
+    # A mention picks U1's question although newer ones are open.
+    assert engine.evaluate(msg("in the wiki", user="U9", ts=20.0, mentions=("U1",))).answers_user == "U1"
+    # A thread reply picks the thread's question, late and in a busy channel.
+    reply = engine.evaluate(msg("me", user="U9", ts=5000.0, thread="11.000000"))
+    assert (reply.answers_user, reply.answer_delay) == ("U2", 4989.0)
+
+
+def test_a_busy_channel_needs_an_address() -> None:
+    engine = Engine([])
+    _busy(engine, 0.0)
+    assert _run(engine, ("ana", "why is CI red?", 10.0), ("ben", "lol", 12.0)) == [None, None]
+    assert _run(engine, ("cy", "ana: the cache expired", 14.0)) == ["ana"]
+
+
+def test_an_unaddressed_reply_must_follow_closely() -> None:
+    engine = Engine([])
+    limit = conversation.CHANNEL_REPLY_MESSAGES or 3
+    engine.evaluate(msg("why is CI red?", user="ana", ts=0.0))
+    for n in range(limit):
+        engine.evaluate(msg("still red", user="ana", ts=1.0 + n))
+    assert _run(engine, ("ben", "cache expired", 60.0)) == [None]
+
+
+def test_questions_expire() -> None:
+    engine = Engine([])
+    engine.evaluate(msg("why is CI red?", user="ana", ts=0.0))
+    late = conversation.CHANNEL_REPLY_SECONDS + 1
+    assert _run(engine, ("ben", "cache expired", late)) == [None]
+    gone = conversation.QUESTION_TTL_SECONDS + 1
+    assert _run(engine, ("ben", "ana: cache expired", gone)) == [None]
+    # Within the day, an address still finds it.
+    engine.evaluate(msg("who owns deploys?", user="cy", ts=gone))
+    assert _run(engine, ("dee", "cy: me", gone + 3600)) == ["cy"]
+
+
+def test_the_window_keeps_no_text() -> None:
+    window = ChannelWindow()
+    window.add_question("blocke", 1.0, None)
+    window.append("blocke", 1.0)
+    match = window.match_answer("ana", 2.0, None, (), "blocke: try hdparm")
+    assert match is not None and match.asker == "blocke"
+    kept = repr(window)
+    assert "hdparm" not in kept and "try" not in kept
+
+
+def test_without_text_the_window_behaves_as_without_names() -> None:
+    window = ChannelWindow()
+    window.add_question("blocke", 1.0, None)
+    window.append("blocke", 1.0)
+    match = window.match_answer("ana", 2.0, None, ())
+    assert match is not None and (match.asker, match.delay) == ("blocke", 1.0)
