@@ -9,6 +9,7 @@ import re
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 
 RECENT_MESSAGES = 200
 OPEN_QUESTIONS = 50
@@ -26,11 +27,16 @@ CHANNEL_QUIET_MESSAGES = 10
 CHANNEL_QUIET_SECONDS: float = 10 * 60
 CHANNEL_QUIET_VOICES: int | None = 3
 # A message addressed by name starts with "name:", "name," or "@name" (IRC and plain-text style).
-_ADDRESS = re.compile(r"\s*(?:@([^\s:,;@<>]{1,64})|([^\s:,;@<>]{1,64})[:,](?:\s|$))")
 # A bare leading word ("ana try this") addresses the asker of an open question when it is their
 # name, but is never taken as addressing anyone else (it is too often an ordinary word).
 ADDRESS_BARE_NAME = True
-_FIRST_WORD = re.compile(r"\s*([^\s:,;@<>]{2,64})(?:\s+-)?(?:\s|$)")
+# One match at the start of the text: group 1 or 2 is an addressed name ("@name", "name:" or
+# "name,"), else group 3 a bare first word. (Each alternative starts at a non-space, so the
+# first one that matches is what trying the address forms first, then the bare word, gives.)
+_ADDRESS = re.compile(
+    r"\s*(?:@([^\s:,;@<>]{1,64})|([^\s:,;@<>]{1,64})[:,](?:\s|$)"
+    r"|([^\s:,;@<>]{2,64})(?:\s+-)?(?:\s|$))"
+)
 
 
 @dataclass(slots=True)
@@ -73,6 +79,9 @@ class ChannelWindow:
     flags: dict[str, bool] = field(default_factory=dict)
     # Messages seen in this channel (appended), to tell how many messages back a question is.
     seen: int = 0
+    # How many open questions each case-folded asker has (kept in step with `questions`), so a
+    # name that asked nothing is rejected without a scan.
+    askers: dict[str, int] = field(default_factory=dict)
 
     def append(self, user: str, ts: float | None) -> None:
         """Record that `user` spoke at `ts`."""
@@ -103,7 +112,7 @@ class ChannelWindow:
         questions = self.questions
         # Questions are kept in time order, so expired ones are at the front.
         while questions and _expired(questions[0], ts):
-            questions.popleft()
+            self._forget(questions.popleft())
         if not questions:
             return None
         chosen = -1
@@ -114,15 +123,17 @@ class ChannelWindow:
             chosen = self._latest(lambda q: q.user in mentions, user)
             addressed = any(m != user for m in mentions)
         if chosen < 0 and text:
-            name = _addressed_name(text)
-            if name is not None and name != user.casefold():
-                chosen = self._asked_by(name, user)
-                if chosen < 0:
-                    other = name
-            elif name is None and ADDRESS_BARE_NAME:
-                found = _FIRST_WORD.match(text)
-                if found is not None:
-                    word = found[1].casefold()
+            found = _ADDRESS.match(text)
+            if found is not None:
+                named = found[1] or found[2]
+                if named is not None:
+                    name = named.casefold()
+                    if name != user.casefold():
+                        chosen = self._asked_by(name, user)
+                        if chosen < 0:
+                            other = name
+                elif ADDRESS_BARE_NAME:
+                    word = found[3].casefold()
                     if word != user.casefold():
                         chosen = self._asked_by(word, user)
         if chosen < 0 and thread is not None:
@@ -131,35 +142,43 @@ class ChannelWindow:
                 or (q.thread is None and q.ts is not None and thread == _ts_key(q.ts)),
                 user,
             )
-        if chosen < 0 and thread is None and not addressed and self._quiet(user, ts):
-            limit = CHANNEL_REPLY_MESSAGES
-            seen = self.seen
-            chosen = self._latest(
-                lambda q: q.thread is None
-                and _recent(q, ts)
-                and (limit is None or seen - q.seq <= limit),
-                user,
-            )
-            if chosen >= 0 and other is not None and self._spoke(other):
+        if chosen < 0 and thread is None and not addressed:
+            chosen = self._latest_unaddressed(user, ts)
+            if chosen >= 0 and (
+                not self._quiet(user, ts) or (other is not None and self._spoke(other))
+            ):
                 chosen = -1
         if chosen < 0:
             return None
         question = questions[chosen]
         del questions[chosen]
+        self._forget(question)
         delay = None
         if question.ts is not None and ts is not None:
             delay = max(0.0, ts - question.ts)
         return AnswerMatch(question.user, delay)
+
+    def _latest_unaddressed(self, user: str, ts: float | None) -> int:
+        """Index of the most recent top-level question by someone other than `user` asked at
+        most CHANNEL_REPLY_SECONDS and CHANNEL_REPLY_MESSAGES before."""
+        questions = self.questions
+        limit = CHANNEL_REPLY_MESSAGES
+        seen = self.seen
+        for index in range(len(questions) - 1, -1, -1):
+            question = questions[index]
+            if limit is not None and seen - question.seq > limit:
+                break  # questions are in message order: every earlier one is further back
+            if question.user != user and question.thread is None and _recent(question, ts):
+                return index
+        return -1
 
     def _quiet(self, user: str, ts: float | None) -> bool:
         """Whether `user` and the authors who spoke just before are few enough to be one talk."""
         limit = CHANNEL_QUIET_VOICES
         if limit is None:
             return True
-        recent = self.recent
         voices = {user}
-        for index in range(len(recent) - 1, max(-1, len(recent) - 1 - CHANNEL_QUIET_MESSAGES), -1):
-            spoke = recent[index]
+        for spoke in islice(reversed(self.recent), CHANNEL_QUIET_MESSAGES):
             if ts is not None and spoke.ts is not None and ts - spoke.ts > CHANNEL_QUIET_SECONDS:
                 break
             voices.add(spoke.user)
@@ -173,6 +192,8 @@ class ChannelWindow:
 
     def _asked_by(self, folded: str, user: str) -> int:
         """Index of the most recent open question by the case-folded name, unless by `user`."""
+        if folded not in self.askers:
+            return -1
         questions = self.questions
         for index in range(len(questions) - 1, -1, -1):
             question = questions[index]
@@ -190,16 +211,21 @@ class ChannelWindow:
         return -1
 
     def add_question(self, user: str, ts: float | None, thread: str | None) -> None:
-        """Remember an open question."""
-        self.questions.append(OpenQuestion(user, ts, thread, self.seen, user.casefold()))
+        """Remember an open question (the oldest is dropped when OPEN_QUESTIONS are open)."""
+        questions = self.questions
+        if len(questions) == questions.maxlen:
+            self._forget(questions.popleft())
+        folded = user.casefold()
+        questions.append(OpenQuestion(user, ts, thread, self.seen, folded))
+        self.askers[folded] = self.askers.get(folded, 0) + 1
 
-
-def _addressed_name(text: str) -> str | None:
-    """The case-folded name a message is addressed to at its start, if any."""
-    found = _ADDRESS.match(text)
-    if found is None:
-        return None
-    return (found[1] or found[2]).casefold()
+    def _forget(self, question: OpenQuestion) -> None:
+        """Take a question that left `questions` out of `askers`."""
+        count = self.askers[question.folded] - 1
+        if count:
+            self.askers[question.folded] = count
+        else:
+            del self.askers[question.folded]
 
 
 def _ts_key(ts: float) -> str:
