@@ -30,6 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import marked_sections  # noqa: E402
 from bot.core.checks.classifier import ClassifierRule, load_model, target_cues  # noqa: E402
 from bot.core.engine import Engine  # noqa: E402
 from bot.core.jsonl import parse_ts  # noqa: E402
@@ -656,7 +657,9 @@ def main() -> None:
         "  per message, and the model's cues are hand-written word lists, not data-derived.",
         "",
     ]
-    args.out.write_text("\n".join(md), encoding="utf-8")
+    # Sections other scripts write into the same file (e.g. bench/answers.py) are kept.
+    kept = marked_sections(args.out)
+    args.out.write_text("\n".join(md + kept) + ("\n" if kept else ""), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
 
 

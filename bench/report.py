@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+_SECTION_RE = re.compile(r"<!-- section:([\w.-]+) -->.*?<!-- /section:\1 -->", re.DOTALL)
 
 
 def replace_section(path: Path, name: str, body: str) -> None:
@@ -16,3 +19,11 @@ def replace_section(path: Path, name: str, body: str) -> None:
     else:
         text = f"{text.rstrip()}\n\n{start}\n{body.strip()}\n{end}\n"
     path.write_text(text, encoding="utf-8")
+
+
+def marked_sections(path: Path) -> list[str]:
+    """Every `<!-- section:NAME -->` ... `<!-- /section:NAME -->` block of `path`, markers
+    included, in order (none when the file does not exist)."""
+    if not path.exists():
+        return []
+    return [match.group(0) for match in _SECTION_RE.finditer(path.read_text(encoding="utf-8"))]
