@@ -21,6 +21,9 @@ from bot.importers.base import (
 # Message types written by a person; joins, pins, calls, thread notices ... are not.
 HUMAN_TYPES = frozenset({"Default", "Reply"})
 _PROGRESS_STEP = 1 << 20  # report progress about every megabyte
+# How many recent messages' authors a file remembers, so a reply (`reference.messageId`) can name
+# the author it answers (exports are in time order; older replies are rare).
+REPLY_MEMORY = 10_000
 
 
 def _head(handle: BinaryIO, limit: int = 65536) -> bytes:
@@ -114,10 +117,11 @@ class DiscordExport:
         channel_id = str(channel.get("id") or Path(unit).stem)
         channel_name = str(channel.get("name") or channel_id)
         reported = 0
+        authors: dict[str, str] = {}  # message id -> author id, the REPLY_MEMORY latest
         try:
             with open(unit, "rb") as handle:
                 for item in ijson.items(handle, "messages.item", use_float=True):
-                    imported = _convert(item, workspace, channel_id, channel_name)
+                    imported = _convert(item, workspace, channel_id, channel_name, authors)
                     if on_progress:
                         position = handle.tell()
                         if position - reported >= _PROGRESS_STEP:
@@ -133,9 +137,20 @@ class DiscordExport:
             on_progress(max(0, self.total(unit) - reported))
 
 
+def _replied_author(item: dict[str, Any], authors: dict[str, str]) -> str | None:
+    """The author of the message `item` replies to, when that message is remembered."""
+    reference = item.get("reference")
+    if not isinstance(reference, dict) or reference.get("messageId") is None:
+        return None
+    return authors.get(str(reference["messageId"]))
+
+
 def _convert(
-    item: Any, workspace: str, channel_id: str, channel_name: str
+    item: Any, workspace: str, channel_id: str, channel_name: str, authors: dict[str, str]
 ) -> ImportedMessage | None:
+    """One exported message as an ImportedMessage (None for a non-object). A reply also
+    mentions the author it replies to, so it answers that person's question; `authors`
+    remembers this message's author for later replies."""
     if not isinstance(item, dict):
         return None
     author = item.get("author") if isinstance(item.get("author"), dict) else {}
@@ -151,6 +166,13 @@ def _convert(
     mentions = tuple(
         str(m["id"]) for m in item.get("mentions") or () if isinstance(m, dict) and "id" in m
     )
+    replied = _replied_author(item, authors)
+    if replied is not None and replied not in mentions:
+        mentions += (replied,)
+    if item.get("id") is not None and author.get("id") is not None:
+        authors[str(item["id"])] = str(author["id"])
+        if len(authors) > REPLY_MEMORY:
+            del authors[next(iter(authors))]
     message = Message(
         platform="discord",
         workspace=workspace,

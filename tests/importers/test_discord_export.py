@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from bot.importers import DiscordExport, open_export
 from tests.importers.conftest import DISCORD_FILE
+from tests.importers.test_analyze_cli import analyze_json
 
 
 def test_people_replies_attachments_and_system_messages() -> None:
@@ -42,3 +44,33 @@ def test_folder_with_a_broken_file_reports_it_and_reads_the_rest(tmp_path: Path)
     # The truncated copy yields what it could read before the break, then is reported.
     assert len([m for m in human if m.message.id == "2"]) == 2
     assert len([m for m in human if m.message.id == "7"]) == 1
+
+
+def test_a_reply_mentions_the_author_of_the_message_it_references(tmp_path: Path) -> None:
+    def item(message_id: str, author: str, content: str, **extra: object) -> dict[str, object]:
+        return {
+            "id": message_id, "type": "Default", "timestamp": f"2024-03-04T10:0{message_id}:00+00:00",
+            "content": content, "author": {"id": author, "name": author, "isBot": False},
+            "mentions": [], **extra,
+        }
+
+    messages = [
+        item("1", "104", "Deploy is green."),
+        item("2", "105", "Nice, thanks."),
+        item("3", "101", "Where do the release notes live?"),
+        item("4", "103", "Lunch is here."),
+        item("5", "102", "In the wiki.", type="Reply", reference={"messageId": "3"}),
+        item("6", "102", "Also here.", type="Reply", reference={"messageId": "999"}),
+    ]
+    path = tmp_path / "general.json"
+    path.write_text(json.dumps({"guild": {"id": "9"}, "channel": {"id": "8", "name": "general"},
+                                "messages": messages}))
+    export = open_export(path)
+    [unit] = export.units()
+    read = {m.message.id: m.message for m in export.read(unit)}
+    assert read["5"].mentions == ("101",)  # not pinged, still the author it answers
+    assert read["6"].mentions == ()  # the referenced message is not in the export
+    # In a channel with five voices only the reference ties the answer to the question.
+    [channel] = analyze_json(str(path))["channels"]
+    assert (channel["questions"], channel["answered_questions"]) == (1, 1)
+    assert channel["median_first_answer_seconds"] == 120

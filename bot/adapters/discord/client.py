@@ -83,7 +83,8 @@ def apply_endpoint_overrides(config: DiscordConfig) -> None:
 
 
 def to_message(message: discord.Message) -> Message:
-    """Translate a Discord guild message into the neutral Message (threads keep their parent)."""
+    """Translate a Discord guild message into the neutral Message (threads keep their parent;
+    a reply mentions the author it replies to)."""
     channel = message.channel
     thread: str | None = None
     channel_id = str(channel.id)
@@ -99,9 +100,21 @@ def to_message(message: discord.Message) -> Message:
         ts=message.created_at.timestamp(),
         thread=thread,
         is_bot=message.author.bot,
-        mentions=tuple(str(user.id) for user in message.mentions),
+        mentions=_mentions(message),
         id=str(message.id),
     )
+
+
+def _mentions(message: discord.Message) -> tuple[str, ...]:
+    """The ids of the people a message mentions, and of the author it replies to (a reply
+    answers that person even when it does not ping them)."""
+    mentions = tuple(str(user.id) for user in message.mentions)
+    reference = message.reference
+    if reference is not None and isinstance(reference.resolved, discord.Message):
+        replied = str(reference.resolved.author.id)
+        if replied not in mentions:
+            mentions += (replied,)
+    return mentions
 
 
 def is_person_message(message: discord.Message) -> bool:
