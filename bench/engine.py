@@ -124,12 +124,22 @@ def _phrase_rules(n: int) -> list[PhraseRule]:
 
 
 def rule_scaling(texts: list[str]) -> dict[str, float]:
-    """Throughput with 10 vs 1,000 phrase rules (same messages)."""
+    """Throughput with 10 vs 1,000 phrase rules (same messages, alternating rounds, each from
+    an empty conversation memory)."""
     msgs = as_messages(texts)
-    out = {}
-    for n in (10, 1000):
-        engine = Engine(_phrase_rules(n))
-        out[f"rules_{n}_per_s"] = len(msgs) / best_time(lambda e=engine: [e.evaluate(m) for m in msgs])
+    engines = {n: Engine(_phrase_rules(n)) for n in (10, 1000)}
+
+    def run(engine: Engine) -> None:
+        engine.reset()
+        for message in msgs:
+            engine.evaluate(message)
+
+    best: dict[int, float] = {}
+    for _ in range(ROUNDS):
+        for n, engine in engines.items():
+            elapsed = best_time(lambda e=engine: run(e), 1)
+            best[n] = min(best.get(n, elapsed), elapsed)
+    out = {f"rules_{n}_per_s": len(msgs) / seconds for n, seconds in best.items()}
     out["drop"] = out["rules_10_per_s"] / out["rules_1000_per_s"]
     return out
 
