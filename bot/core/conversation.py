@@ -111,8 +111,12 @@ class ChannelWindow:
         """
         questions = self.questions
         # Questions are kept in time order, so expired ones are at the front.
-        while questions and _expired(questions[0], ts):
-            self._forget(questions.popleft())
+        if ts is not None:
+            while questions:
+                asked = questions[0].ts
+                if asked is None or ts - asked <= QUESTION_TTL_SECONDS:
+                    break
+                self._forget(questions.popleft())
         if not questions:
             return None
         chosen = -1
@@ -134,7 +138,8 @@ class ChannelWindow:
                             other = name
                 elif ADDRESS_BARE_NAME:
                     word = found[3].casefold()
-                    if word != user.casefold():
+                    # (A word that asked nothing open is rejected before anything else.)
+                    if word in self.askers and word != user.casefold():
                         chosen = self._asked_by(word, user)
         if chosen < 0 and thread is not None:
             chosen = self._latest(
@@ -230,12 +235,6 @@ class ChannelWindow:
 
 def _ts_key(ts: float) -> str:
     return f"{ts:.6f}"
-
-
-def _expired(question: OpenQuestion, now: float | None) -> bool:
-    if question.ts is None or now is None:
-        return False
-    return now - question.ts > QUESTION_TTL_SECONDS
 
 
 def _recent(question: OpenQuestion, now: float | None) -> bool:
