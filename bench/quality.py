@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import tempfile
 import time
@@ -78,6 +79,21 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Every JSON object of a JSONL file."""
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+_IRC_LINE = re.compile(r"\[\d\d:\d\d\] <([^>]+)> (.*)")
+
+
+def read_irc(folder: Path) -> list[dict[str, Any]]:
+    """The people's lines of the #ubuntu IRC logs (`*.raw.txt`) as records with text, user
+    and the log as the room (none when the folder is absent)."""
+    records = []
+    for path in sorted(folder.glob("*.raw.txt")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            found = _IRC_LINE.match(line)
+            if found:
+                records.append({"text": found[2], "user": found[1], "room": path.name[:13]})
+    return records
 
 
 def rows_of(raw: Sequence[dict[str, Any]], label: str | None) -> list[EvalRow]:
@@ -474,6 +490,8 @@ def main() -> None:
     chat_fig = Figures("gitter held-out", chat_test_rows, decide(chat_test_rows, shipped))
     chat_all_rows = rows_of(chat, None)
     chat_all = Figures("gitter all", chat_all_rows, decide(chat_all_rows, shipped))
+    irc_rows = rows_of(read_irc(args.data / "irc-replies"), None)
+    irc_fig = Figures("irc", irc_rows, decide(irc_rows, shipped)) if irc_rows else None
 
     # Threshold curve: hand-written tone nudges OR the model above a threshold.
     min_words = min((r.min_words for r in classifier_rules), default=3)
@@ -585,7 +603,10 @@ def main() -> None:
         "| part | messages | nudge rate (any nudge) | tone nudges | raw VADER ≤ −0.5 | profanity-check |",
         "|---|---|---|---|---|---|",
     ]
-    for title, fig in (("newer half (held out)", chat_fig), ("whole file (older half trained on)", chat_all)):
+    chat_parts = [("newer half (held out)", chat_fig), ("whole file (older half trained on)", chat_all)]
+    if irc_fig is not None:
+        chat_parts.append(("#ubuntu IRC, `irc-replies/*.raw.txt` (another room, never trained on)", irc_fig))
+    for title, fig in chat_parts:
         prof = fig.baseline("profanity_check")
         vad = fig.baseline("vader")
         md.append(f"| {title} | {fig.nudge.n} | {pct(fig.nudge.flagged_share)} | "
