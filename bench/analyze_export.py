@@ -156,6 +156,9 @@ def main() -> None:
             gen = time.perf_counter() - t0
             vader = vader_rate(sample)
             seconds, rss, data = run_analyze_measured(export, 1)
+            # The baseline's best of two timings, one on each side of the analyze run (a single
+            # timing right after generating the export had read as low as 0.7x the other).
+            vader = max(vader, vader_rate(sample))
             row = {
                 "size": size, "generated_s": gen, "human": data["messages"], "seconds": seconds,
                 "rate": data["messages"] / seconds, "rss_mb": rss / 2**20, "vader": vader,
@@ -182,7 +185,7 @@ def render(results: list[dict[str, float]], jobs: int) -> str:
         "",
         f"Generated folder exports (100 channels, 2,000 people, 200 messages per day file, 4% "
         f"joins); raw VADER `polarity_scores` timed on a random sample of the same texts in the "
-        f"same run ({int(results[0]['vader_sample']):,}+ texts) and taken as the baseline rate. "
+        f"same run ({int(results[0]['vader_sample']):,}+ texts) and taken as the baseline rate (the faster of two timings, before and after the analyze run). "
         f"Peak RSS is the analyze process's own (wait4 ru_maxrss). {os.cpu_count()} cores.",
         "",
         "| messages (human) | analyze msg/s | raw VADER msg/s | ratio | peak RSS |"
