@@ -147,7 +147,16 @@ class ChannelWindow:
                 or (q.thread is None and q.ts is not None and thread == _ts_key(q.ts)),
                 user,
             )
-        if chosen < 0 and thread is None and not addressed:
+        if (
+            chosen < 0
+            and thread is None
+            and not addressed
+            # (The latest question is the nearest: when it is too far back, so is every one.)
+            and (
+                CHANNEL_REPLY_MESSAGES is None
+                or self.seen - questions[-1].seq <= CHANNEL_REPLY_MESSAGES
+            )
+        ):
             chosen = self._latest_unaddressed(user, ts)
             if chosen >= 0 and (
                 not self._quiet(user, ts) or (other is not None and self._spoke(other))
