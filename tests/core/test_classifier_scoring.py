@@ -26,13 +26,16 @@ from bot.core.checks.classifier import (
     PROFANITY,
     SECOND_PERSON,
     VADER_CUES,
+    ClassifierRule,
     LinearTextModel,
     doc_cues,
     featurize,
     load_model,
     message_probability,
     responsible_span,
+    self_directed,
 )
+from bot.core.engine import Engine
 from bot.core.models import Message
 from bot.core.rulepack import load_rules
 from bot.core.sentiment import sentence_scores
@@ -285,3 +288,29 @@ def test_capitals_and_punctuation_cues_on_edge_cases() -> None:
     for text, run in (("what?!", True), ("why??", True), ("no!!", True), ("ok!?", True),
                       ("ok! ok?", False), ("`!!` in code", False), ("fine", False)):
         assert ("x:punct-run" in doc_cues(document(text))) is run, text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("doh, I'm an idiot, the config was on the wrong branch", True),
+        ("nevermind, I'm wrong and dumb", True),
+        ("my bad, I was being dumb, the env var was missing", True),
+        ("I'm not an idiot, I read the docs", False),  # a denial is said to someone
+        ("I'm an idiot but you are worse", False),  # second person
+        ("I'm an idiot and this patch is garbage", False),  # harsh words outside it
+        ("this patch is garbage", False),
+    ],
+)
+def test_self_directed_put_downs(text: str, expected: bool) -> None:
+    assert self_directed(Document(Message("t", "w", "c", "u", text))) is expected
+
+
+def test_a_self_directed_put_down_is_not_a_hostile_nudge_unless_switched_off() -> None:
+    text = "doh, I'm an idiot, the config was on the wrong branch"
+    rules = [r for r in load_rules(None) if isinstance(r, ClassifierRule)]
+    exempt = Engine(rules)
+    strict = Engine([r.model_copy(update={"self_directed_exempt": False}) for r in rules])
+    message = Message("t", "w", "c", "u", text)
+    assert [f.rule for f in strict.analyze(message)] == ["tone.hostile"]
+    assert exempt.analyze(message) == []

@@ -31,7 +31,7 @@ from pydantic import Field, field_validator, model_validator
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
 from bot.core.sentiment import sentence_scores
-from bot.core.text import Document, Sentence, count_ascii_capitals
+from bot.core.text import Document, Sentence, count_ascii_capitals, words_of
 
 MODEL_FORMAT = "coachbot-linear-text/2"
 CHAR_NGRAMS = (3, 4, 5)
@@ -454,6 +454,36 @@ def target_cues(tokens: Sequence[str], cues: Iterable[str] = ()) -> frozenset[st
     return frozenset(names)
 
 
+# The writer calling themself names ("I'm such an idiot", "nevermind, I'm wrong and dumb"):
+# a first-person subject, then within the same clause a harsh word about a person.
+_SELF_DIRECTED_RE = re.compile(
+    r"\b(?:i'?m|im|i\s+am|i\s+was|i\s+feel|i\s+felt|i\s+must\s+be|me|myself|my\s+bad)\b"
+    r"[^.!?\n,;:]{0,40}?\b(?:idiots?|morons?|stupid|dumb|dumbass|fool|noob|n00b|dense|blind|lazy"
+    r"|silly|retarded|clueless|useless|thick|incompetent|ignorant|amateur)\b"
+)
+_HARSH_WORDS = PROFANITY | INSULTS
+_NEGATION_RE = re.compile(r"\b(?:not|never|no)\b|n't")
+
+
+def self_directed(doc: Document) -> bool:
+    """Whether the message's harsh words are only about the writer: a self-directed put-down
+    ("I'm an idiot, forgot to save"; not a denial like "I'm not stupid"), no second person, and
+    no insult or profanity outside it."""
+    lower = doc.lower
+    if not SECOND_PERSON.isdisjoint(doc.words):
+        return False
+    spans = [match.span() for match in _SELF_DIRECTED_RE.finditer(lower)]
+    if not spans or any(_NEGATION_RE.search(lower, start, end) for start, end in spans):
+        return False  # "I'm not stupid" is said to someone
+    rest = []
+    last = 0
+    for start, end in spans:
+        rest.append(lower[last:start])
+        last = end
+    rest.append(lower[last:])
+    return _HARSH_WORDS.isdisjoint(words_of(" ".join(rest)))
+
+
 class ClassifierRule(RuleSpec):
     """Fires when the model's probability for the message reaches `threshold`, or, when
     `targeted_threshold` is set, reaches that lower bar and the message shows one of
@@ -472,6 +502,14 @@ class ClassifierRule(RuleSpec):
         description=(
             "Optional second tier: also fire from this lower probability, but only when the "
             "message shows one of `targeted_cues` (must be below `threshold`)."
+        ),
+    )
+    self_directed_exempt: bool = Field(
+        default=True,
+        description=(
+            "Do not fire when the harsh words are only about the writer (\"I'm such an idiot, "
+            "forgot to save\"): a self-directed put-down, no second person, no insult or "
+            "profanity elsewhere."
         ),
     )
     targeted_cues: tuple[TargetCue, ...] = Field(
@@ -543,6 +581,8 @@ class ClassifierCheck(Check):
                 continue
             score = message_probability(doc, model)
             if score < lowest_bar or not rule.fires(score, lambda: target_cues(doc.words, doc_cues(doc))):
+                continue
+            if rule.self_directed_exempt and self_directed(doc):
                 continue
             start, end = responsible_span(doc, model)
             found.append((rule, Hit(start, end, details=f"score {score:.2f}")))
