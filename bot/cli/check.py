@@ -52,8 +52,10 @@ def check(
     try:
         for line in read_jsonl(jsonl):
             if line.error is not None or line.data is None:
+                # Still one output line per input line (no findings), so outputs stay aligned.
                 failed += 1
                 print(line_error(jsonl, line), file=sys.stderr)
+                sys.stdout.write(json.dumps({"id": line.id, "findings": []}, ensure_ascii=False) + "\n")
                 continue
             message = message_from_line(line.data, line.number, platform="jsonl", workspace="jsonl")
             findings = [f.to_json() for f in engine.analyze(message)]
@@ -62,7 +64,7 @@ def check(
         print(f"{jsonl}: cannot read: {exc.strerror or exc}", file=sys.stderr)
         raise typer.Exit(1) from None
     if failed:
-        print(f"{failed} malformed line(s) skipped.", file=sys.stderr)
+        print(f"{failed} malformed line(s) not analysed.", file=sys.stderr)
         raise typer.Exit(1)
 
 

@@ -51,7 +51,10 @@ def test_check_jsonl_stdin_and_malformed_lines_do_not_stop_the_rest() -> None:
     result = subprocess.run([COACHBOT, "check", "--jsonl", "-"], input=stdin, capture_output=True,
                             text=True, timeout=60)
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["id"] for r in rows] == [0, 3]
+    # One output line per input line: a malformed one has no findings (its error is on stderr).
+    assert [r["id"] for r in rows] == [0, 1, "x", 3]
+    assert rows[1]["findings"] == [] and rows[2]["findings"] == []
+    assert any(f["rule"] == "inclusion.guys" for f in rows[0]["findings"])
     assert "<stdin>:2:" in result.stderr and "invalid JSON" in result.stderr
     assert "<stdin>:3:" in result.stderr and "text" in result.stderr
     assert result.returncode == 1
