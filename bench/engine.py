@@ -271,11 +271,17 @@ VADER grows faster than linearly). Sentence sentiment is exact: `bot/core/vader.
 vaderSentiment 3.3.2's rules (about 5x faster per sentence than `polarity_scores`) and every
 sentence score above equals vaderSentiment's. Throughput is {"at" if tp["ratio"] >= 1 else "**not** at"}
 target: the full engine costs about {1 / tp["ratio"]:.1f} raw VADER calls per message (about three
-before this round of work: 0.30-0.36x). Where it goes, in raw-VADER calls per message, from
-alternating same-process runs of the engine with rule kinds left out (this corpus, loaded
-machine, ±0.05): preparing the text (masking, lower-casing, words) ~0.19; sentences and exact
+in the first version: 0.30-0.36x; 0.71-0.78x before answer matching was made to follow real
+reply links). Where it goes, in raw-VADER calls per message, from alternating same-process runs
+of the engine with rule kinds left out and from timing each step in place (this corpus, loaded
+machine, ±0.05): preparing the text (masking, lower-casing, words) ~0.13; sentences and exact
 sentence VADER ~0.30 (1.6 scored sentences per message, 86% of them non-zero, so little left to
-skip); the engine's own bookkeeping (conversation window, counters, findings) ~0.09; the tone
+skip); the engine's own bookkeeping (conversation window, counters, findings) ~0.09, plus
+~0.08 for answer matching (QUALITY.md, "Answered questions": a reply is matched by mention,
+name, thread, or, in a quiet channel only, by coming just after the question; here 37 people
+post in turn across 50 channels, so almost every message follows an open question in a busy
+channel and goes through those checks; ~0.03 when any next message counted as the answer,
+which marked every question answered); the tone
 classifier of "Coaching quality" ~0.24; phrase, substitution and pattern rules with the findings
 they produce ~0.33; the six other kinds ~0.2. None of these is large on its own, and each is
 mostly C-level set, dict and regex work already; closing the rest of the gap would most likely
