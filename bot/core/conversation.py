@@ -156,11 +156,11 @@ class ChannelWindow:
                 CHANNEL_REPLY_MESSAGES is None
                 or self.seen - questions[-1].seq <= CHANNEL_REPLY_MESSAGES
             )
+            # (Quietness first: in a busy channel it fails within a few messages.)
+            and self._quiet(user, ts)
         ):
             chosen = self._latest_unaddressed(user, ts)
-            if chosen >= 0 and (
-                not self._quiet(user, ts) or (other is not None and self._spoke(other))
-            ):
+            if chosen >= 0 and other is not None and self._spoke(other):
                 chosen = -1
         if chosen < 0:
             return None
