@@ -34,6 +34,7 @@ class Engine:
         checks: list[Check] = [REGISTRY[kind](group) for kind, group in by_kind.items()]
         self._message_checks = [c for c in checks if not c.conversational]
         self._conversation_checks = [c for c in checks if c.conversational]
+        self._message_scans = tuple(c.scan for c in self._message_checks)
         self._windows = Windows(channel_capacity)
         self._lock = threading.Lock()
 
@@ -57,8 +58,10 @@ class Engine:
         if message.is_bot:
             return Analysis(findings=[], words=doc.word_count)
         hits: list[tuple[RuleSpec, Hit]] = []
-        for check in self._message_checks:
-            hits.extend(check.scan(doc, None))
+        for scan in self._message_scans:
+            found = scan(doc, None)
+            if found:
+                hits.extend(found)
         questions = doc.question_count
         with self._lock:
             window = self._windows.get(message.workspace, message.channel)
