@@ -303,6 +303,13 @@ class Document:
             out.append(Sentence(c_start, c_end, first + offset, first + offset + len(chunk)))
 
     @cached
+    def ascii_capitals(self) -> int | None:
+        """How many A-Z the masked text holds when it is ASCII (None otherwise), counted once for
+        the rules that weigh capitals."""
+        masked = self.masked
+        return count_ascii_capitals(masked) if masked.isascii() else None
+
+    @cached
     def question_count(self) -> int:
         """Number of sentences that end in a question mark."""
         return len(_QUESTION_RE.findall(self.masked)) if "?" in self.masked else 0

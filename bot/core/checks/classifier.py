@@ -31,7 +31,7 @@ from pydantic import Field, field_validator, model_validator
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
 from bot.core.sentiment import sentence_scores
-from bot.core.text import Document, Sentence, count_ascii_capitals, words_of
+from bot.core.text import Document, Sentence, words_of
 
 MODEL_FORMAT = "coachbot-linear-text/2"
 CHAR_NGRAMS = (3, 4, 5)
@@ -146,8 +146,10 @@ def doc_cues(doc: Document) -> frozenset[str]:
     # Mostly capitals needs more than 6 of them (half of at least 12 letters): count the
     # capitals first (in ASCII text, A-Z with one bytes.translate), the letters only when
     # there are enough capitals.
-    # (`count_ascii_capitals` counts what `_CAPITAL` matches in ASCII text.)
-    capitals = count_ascii_capitals(masked) if masked.isascii() else len(_CAPITAL.findall(masked))
+    # (`Document.ascii_capitals` counts what `_CAPITAL` matches in ASCII text.)
+    capitals = doc.ascii_capitals
+    if capitals is None:
+        capitals = len(_CAPITAL.findall(masked))
     if lowest > _HIGHEST_CUT and not punct_run and capitals <= 6:
         result = _NO_CUES
     else:

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
-from bot.core.text import WORD_RE, Document, count_ascii_capitals
+from bot.core.text import WORD_RE, Document
 
 _UPPER_RE = re.compile(r"[^\W\d_a-z]")  # letters that are not lower-case ASCII: a cheap upper bound
 # Short all-caps words (API, HTTP, JSON, PR, AWS) are acronyms, not shouting.
@@ -49,10 +49,12 @@ class ShoutingCheck(Check):
         # Counting capitals word by word is only worth it when there are enough of them. Leaving
         # acronyms (all capitals) out can only lower the share of capitals, so in ASCII text a
         # share below every rule's ratio over all letters rules shouting out as well.
-        capitals = _capitals_bound(masked)
+        # (Outside ASCII, letters that are not lower-case ASCII bound the capitals from above.)
+        ascii_capitals = doc.ascii_capitals
+        capitals = ascii_capitals if ascii_capitals is not None else len(_UPPER_RE.findall(masked))
         shouted = None
         if capitals >= self._min_caps and (
-            not masked.isascii() or capitals >= self._min_ratio * _ascii_letters(masked)
+            ascii_capitals is None or capitals >= self._min_ratio * _ascii_letters(masked)
         ):
             shouted = _shouted_words(doc)
         for rule in self.rules:
@@ -66,13 +68,6 @@ class ShoutingCheck(Check):
                     found.append((rule, Hit(run.start(), run.end())))
                     break
         return found
-
-
-def _capitals_bound(text: str) -> int:
-    """How many letters of `text` are not lower-case ASCII (its capitals, for ASCII text)."""
-    if text.isascii():
-        return count_ascii_capitals(text)
-    return len(_UPPER_RE.findall(text))
 
 
 # Every byte but A-Z and a-z: deleting them from ASCII text leaves its letters.
