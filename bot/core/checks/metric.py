@@ -43,14 +43,23 @@ class MetricCheck(Check):
 
     def __init__(self, rules: Sequence[MetricRule]) -> None:
         super().__init__(rules)
+        # Per metric: how to measure it, the lowest maximum, and its rules (measured once).
+        by_metric: dict[str, list[MetricRule]] = {}
+        for rule in rules:
+            by_metric.setdefault(rule.metric, []).append(rule)
+        self._plan = [
+            (metric, MEASURES[metric], min(rule.max for rule in group), group)
+            for metric, group in by_metric.items()
+        ]
 
     def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[MetricRule, Hit]]:
         """A hit spanning the whole message for each rule over its maximum."""
         found: list[tuple[MetricRule, Hit]] = []
-        measured: dict[str, int] = {}
-        for rule in self.rules:
-            if rule.metric not in measured:
-                measured[rule.metric] = MEASURES[rule.metric](doc)
-            if measured[rule.metric] > rule.max:
-                found.append((rule, Hit(0, len(doc.text), details=f"{rule.metric}: {measured[rule.metric]}")))
+        for metric, measure, lowest, group in self._plan:
+            value = measure(doc)
+            if value <= lowest:
+                continue
+            for rule in group:
+                if value > rule.max:
+                    found.append((rule, Hit(0, len(doc.text), details=f"{metric}: {value}")))
         return found
