@@ -41,21 +41,23 @@ class DominanceCheck(Check):
         if window is None:
             return found
         user = doc.message.user
+        authors = window.authors
+        flags = window.flags
         for rule in self.rules:
-            if len(window.authors) < rule.window - 1:
+            if len(authors) < rule.window - 1:
                 continue
-            users = list(islice(reversed(window.authors), rule.window - 1))
+            users = list(islice(reversed(authors), rule.window - 1))
             users.append(user)
             share = users.count(user) / len(users)
+            if share <= rule.share or len(set(users)) < rule.min_participants:
+                if flags:  # re-arm: the share dropped
+                    flags.pop(f"{rule.id}\x00{user}", None)
+                continue
             key = f"{rule.id}\x00{user}"
-            dominating = share > rule.share and len(set(users)) >= rule.min_participants
-            if not dominating:
-                window.flags.pop(key, None)
+            if flags.get(key):
                 continue
-            if window.flags.get(key):
-                continue
-            if len(window.flags) >= MAX_FLAGS:
-                window.flags.clear()
-            window.flags[key] = True
+            if len(flags) >= MAX_FLAGS:
+                flags.clear()
+            flags[key] = True
             found.append((rule, Hit(0, len(doc.text), details=f"{share:.0%} of the last {len(users)}")))
         return found
