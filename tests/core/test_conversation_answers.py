@@ -143,3 +143,21 @@ def test_without_text_the_window_behaves_as_without_names() -> None:
     window.append("blocke", 1.0)
     match = window.match_answer("ana", 2.0, None, ())
     assert match is not None and (match.asker, match.delay) == ("blocke", 1.0)
+
+
+def test_open_askers_stay_in_step_with_the_open_questions() -> None:
+    """`askers` (names with open questions) follows adds, answers, expiry and the size bound."""
+    window = ChannelWindow()
+    for n in range(conversation.OPEN_QUESTIONS + 20):  # the oldest questions fall out
+        window.add_question(f"User{n % 7}", float(n), None)
+        window.append(f"User{n % 7}", float(n))
+        if n % 5 == 0:
+            window.match_answer("helper", float(n), None, (), f"user{(n + 3) % 7}: see the docs")
+    late = conversation.QUESTION_TTL_SECONDS + 10.0  # the first questions have expired
+    window.match_answer("helper", late, None, (), "user1: see the docs")
+
+    counts: dict[str, int] = {}
+    for question in window.questions:
+        counts[question.folded] = counts.get(question.folded, 0) + 1
+    assert window.askers == counts
+    assert 0 < len(window.questions) < conversation.OPEN_QUESTIONS
