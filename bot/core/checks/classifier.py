@@ -474,16 +474,10 @@ def self_directed(doc: Document) -> bool:
     lower = doc.lower
     if not SECOND_PERSON.isdisjoint(doc.words):
         return False
-    spans = [match.span() for match in _SELF_DIRECTED_RE.finditer(lower)]
-    if not spans or any(_NEGATION_RE.search(lower, start, end) for start, end in spans):
+    put_downs = [match.group() for match in _SELF_DIRECTED_RE.finditer(lower)]
+    if not put_downs or any(_NEGATION_RE.search(put_down) for put_down in put_downs):
         return False  # "I'm not stupid" is said to someone
-    rest = []
-    last = 0
-    for start, end in spans:
-        rest.append(lower[last:start])
-        last = end
-    rest.append(lower[last:])
-    return _HARSH_WORDS.isdisjoint(words_of(" ".join(rest)))
+    return _HARSH_WORDS.isdisjoint(words_of(_SELF_DIRECTED_RE.sub(" ", lower)))
 
 
 class ClassifierRule(RuleSpec):
