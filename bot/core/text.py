@@ -146,11 +146,17 @@ def words_of(text: str) -> list[str]:
     """
     if text.isascii():
         runs = text.encode("ascii").translate(_WORD_BYTES)
-        if b"'" not in runs or not (
-            b" '" in runs or b"' " in runs or b"''" in runs or runs[0] == 39 or runs[-1] == 39
-        ):
+        if _apostrophes_join_words(runs):
             return runs.decode("ascii").split()
     return _WORD_RE.findall(text)
+
+
+def _apostrophes_join_words(runs: bytes) -> bool:
+    """Whether every apostrophe in `runs` (bytes with every non-word character but the
+    apostrophe made b" ") sits between two word characters, as `WORD_RE` joins them."""
+    return b"'" not in runs or not (
+        b" '" in runs or b"' " in runs or b"''" in runs or runs[0] == 39 or runs[-1] == 39
+    )
 
 
 _T = TypeVar("_T")
@@ -197,11 +203,9 @@ def _word_runs(lower: str) -> bytes | None:
         runs = lower.encode("ascii", "replace").translate(_WORD_CLASSES)
     else:
         return None
-    if b"'" in runs:
-        if b" '" in runs or b"' " in runs or b"''" in runs or runs[0] == 39 or runs[-1] == 39:
-            return None
-        runs = runs.replace(b"'", b"a")
-    return runs
+    if not _apostrophes_join_words(runs):
+        return None
+    return runs.replace(b"'", b"a") if b"'" in runs else runs
 
 
 class Document:
