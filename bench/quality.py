@@ -22,7 +22,7 @@ import tempfile
 import time
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -200,27 +200,42 @@ def cross_validated_probs(inc: list[dict[str, Any]], chat_train: list[dict[str, 
     return probs
 
 
-def bootstrap_recall(flags: Sequence[bool], reference: Sequence[bool], labels: Sequence[bool],
-                     groups: Sequence[str], rounds: int = BOOTSTRAP_ROUNDS) -> tuple[float, float]:
-    """95% interval of recall(flags) − recall(reference), resampling whole threads."""
-    per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+def _thread_bootstrap(flags: Sequence[bool], reference: Sequence[bool], labels: Sequence[bool],
+                      groups: Sequence[str], statistic: Callable[[list[int]], float],
+                      rounds: int) -> tuple[float, float]:
+    """95% interval of `statistic` over thread-resampled sums of the per-thread counts
+    [flags and label, flags, reference and label, reference, label]."""
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for f, r, y, g in zip(flags, reference, labels, groups, strict=True):
         c = per[g]
         c[0] += f and y
-        c[1] += r and y
-        c[2] += y
+        c[1] += f
+        c[2] += r and y
+        c[3] += r
+        c[4] += y
     cells = list(per.values())
     rng = random.Random(7)
-    diffs = []
-    for _ in range(rounds):
-        tp = rtp = pos = 0
-        for c in rng.choices(cells, k=len(cells)):
-            tp += c[0]
-            rtp += c[1]
-            pos += c[2]
-        diffs.append((tp - rtp) / pos if pos else 0.0)
-    diffs.sort()
+    diffs = sorted(
+        statistic([sum(column) for column in zip(*rng.choices(cells, k=len(cells)), strict=True)])
+        for _ in range(rounds)
+    )
     return diffs[int(0.025 * rounds)], diffs[int(0.975 * rounds) - 1]
+
+
+def _recall_gain(sums: list[int]) -> float:
+    tp, _, rtp, _, pos = sums
+    return (tp - rtp) / pos if pos else 0.0
+
+
+def _precision_gain(sums: list[int]) -> float:
+    tp, fl, rtp, rfl, _ = sums
+    return (tp / fl if fl else 0.0) - (rtp / rfl if rfl else 0.0)
+
+
+def bootstrap_recall(flags: Sequence[bool], reference: Sequence[bool], labels: Sequence[bool],
+                     groups: Sequence[str], rounds: int = BOOTSTRAP_ROUNDS) -> tuple[float, float]:
+    """95% interval of recall(flags) − recall(reference), resampling whole threads."""
+    return _thread_bootstrap(flags, reference, labels, groups, _recall_gain, rounds)
 
 
 def recipes_table(current: Facts, previous: Facts, labels: list[bool], threads: list[str],
@@ -301,26 +316,7 @@ def variant_name(variant: tuple[float, float | None, tuple[str, ...], float | No
 def bootstrap_interval(flags: Sequence[bool], reference: Sequence[bool], labels: Sequence[bool],
                        groups: Sequence[str], rounds: int = BOOTSTRAP_ROUNDS) -> tuple[float, float]:
     """95% interval of precision(flags) − precision(reference), resampling whole threads."""
-    per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for f, r, y, g in zip(flags, reference, labels, groups, strict=True):
-        c = per[g]
-        c[0] += f and y
-        c[1] += f
-        c[2] += r and y
-        c[3] += r
-    cells = list(per.values())
-    rng = random.Random(7)
-    diffs = []
-    for _ in range(rounds):
-        tp = fl = rtp = rfl = 0
-        for c in rng.choices(cells, k=len(cells)):
-            tp += c[0]
-            fl += c[1]
-            rtp += c[2]
-            rfl += c[3]
-        diffs.append((tp / fl if fl else 0.0) - (rtp / rfl if rfl else 0.0))
-    diffs.sort()
-    return diffs[int(0.025 * rounds)], diffs[int(0.975 * rounds) - 1]
+    return _thread_bootstrap(flags, reference, labels, groups, _precision_gain, rounds)
 
 
 def variants_table(inc: Facts, labels: list[bool], threads: list[str], tox: Facts,
