@@ -8,11 +8,14 @@ $(VENV)/bin/activate:
 	python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/bin/activate
+# setup.py builds the optional C speed-ups in place: a changed C file reinstalls.
+SOURCES := pyproject.toml setup.py $(wildcard bot/core/*.c)
+
+$(VENV)/.installed-dev: $(SOURCES) $(VENV)/bin/activate
 	$(PIP) install -q -e ".[dev]"
 	touch $@
 
-$(VENV)/.installed: pyproject.toml $(VENV)/bin/activate
+$(VENV)/.installed: $(SOURCES) $(VENV)/bin/activate
 	$(PIP) install -q -e .
 	touch $@
 

@@ -69,14 +69,15 @@ def test_installs_the_postgres_extra_from_the_copied_sources() -> None:
     runs = [rest for word, rest in _instructions() if word == "RUN"]
     assert any('pip install ".[postgres]"' in run for run in runs)
     # pip builds from the copied sources: everything pyproject.toml packages must be copied
-    # (the readme, the packages, the data files such as the shipped rule packs).
+    # (the readme, setup.py with the C speed-ups, the packages, the data files such as the
+    # shipped rule packs).
     copied = {
         src.rstrip("/")
         for word, rest in _instructions()
         if word == "COPY" and not rest.startswith("--from")
         for src in rest.split()[:-1]
     }
-    needed = {"pyproject.toml", PYPROJECT["project"]["readme"]}
+    needed = {"pyproject.toml", "setup.py", PYPROJECT["project"]["readme"]}
     for pattern in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]:
         needed |= {p.name for p in ROOT.iterdir() if p.is_dir() and fnmatch(p.name, pattern)
                    and (p / "__init__.py").exists()}
@@ -87,6 +88,15 @@ def test_installs_the_postgres_extra_from_the_copied_sources() -> None:
     ignore = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").split()
     for path in needed:
         assert f"!{path}" in ignore or f"!{path}/" in ignore, path
+
+
+def test_only_the_build_stage_has_a_c_compiler_for_the_speed_ups() -> None:
+    steps = _instructions()
+    build = steps[: len(steps) - len(_runtime_stage())]
+    runs = [rest for word, rest in build if word == "RUN"]
+    install = next(i for i, run in enumerate(runs) if "pip install" in run)
+    assert any(re.search(r"apt-get install .*\bgcc\b", run) for run in runs[:install])
+    assert not any("gcc" in rest for _, rest in _runtime_stage())
 
 
 def test_runs_as_a_non_root_user_with_the_sqlite_volume() -> None:
