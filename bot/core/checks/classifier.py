@@ -13,6 +13,7 @@ same log-odds).
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import re
@@ -20,9 +21,10 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, reduce
 from importlib import resources
 from itertools import pairwise, repeat
+from operator import add
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -32,6 +34,15 @@ from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
 from bot.core.sentiment import sentence_scores
 from bot.core.text import Document, Sentence, words_of
+
+# The optional C scoring (`bot/core/_clogit.c`, built by setup.py); None: the Python path.
+_speedups: Any
+try:
+    _speedups = importlib.import_module("bot.core._clogit")
+except ImportError:
+    _speedups = None
+# Whether `LinearTextModel.logit` uses the C path (both paths give the same float bit for bit).
+SPEEDUPS: bool = _speedups is not None
 
 MODEL_FORMAT = "coachbot-linear-text/2"
 CHAR_NGRAMS = (3, 4, 5)
@@ -223,6 +234,17 @@ class LinearTextModel:
     # Bounded: when full, a fresh dict replaces it (never cleared in place, so threads holding
     # the old one stay consistent).
     _per_word: list[dict[str, int]] = field(init=False, compare=False, repr=False)
+    # The C path's own per-word cache (same bounds): word -> (its three record fields
+    # as 40 bytes, layout in `_clogit.c`; its bigram weights by next word or None).
+    _c_per_word: list[dict[str, tuple[bytes, dict[str, float] | None]]] = field(
+        init=False, compare=False, repr=False
+    )
+    # The C path's read-only tables: (bias, cue weights, cue names, no cues, word weights).
+    _c_tables: tuple[float, tuple[float, ...], tuple[frozenset[str], ...], frozenset[str], dict[str, float]] = (
+        field(init=False, compare=False, repr=False)
+    )
+    # Bigram weights by first word, then second word (the `following` of the C records).
+    _following: dict[str, dict[str, float]] = field(init=False, compare=False, repr=False)
     # Whether every weight is small enough for the fixed-point records (else: feature strings).
     _fixed_point: bool = field(init=False, compare=False, repr=False)
     _doc_key: str = field(init=False, compare=False, repr=False)
@@ -241,8 +263,21 @@ class LinearTextModel:
                     bigrams[(first, second)] = weight
         object.__setattr__(self, "_unigrams", unigrams)
         object.__setattr__(self, "_bigrams", bigrams)
-        object.__setattr__(self, "_cues", _cue_table(self.word_weights))
+        cue_table = _cue_table(self.word_weights)
+        object.__setattr__(self, "_cues", cue_table)
         object.__setattr__(self, "_per_word", [{}])
+        following: dict[str, dict[str, float]] = {}
+        for (first, second), weight in bigrams.items():
+            following.setdefault(first, {})[second] = float(weight)
+        object.__setattr__(self, "_following", following)
+        object.__setattr__(self, "_c_per_word", [{}])
+        object.__setattr__(self, "_c_tables", (
+            float(self.bias),
+            tuple(float(weight) for _, weight in cue_table),
+            tuple(names for names, _ in cue_table),
+            _NO_CUES,
+            self.word_weights,
+        ))
         object.__setattr__(self, "_fixed_point", all(
             math.isfinite(w) and abs(w) <= _MAX_FIXED_WEIGHT
             for w in (*self.word_weights.values(), *self.char_weights.values(), self.bias)
@@ -278,8 +313,28 @@ class LinearTextModel:
         Equal (within float rounding, far below 1e-9) to scoring the features of
         `featurize(tokens, cues)`: one sum of the distinct words' packed records gives the
         unigram weights, the n-gram weights and count and the cue words; distinct bigrams come
-        from the word pairs (all distinct when fewer than two words repeat).
+        from the word pairs (all distinct when fewer than two words repeat). With the C
+        extension built (`SPEEDUPS`), `_clogit.logit` does the same arithmetic in the same
+        order (same float bit for bit) from the C records of `_remember_c`.
         """
+        speedups = _speedups
+        if speedups is not None:
+            z = speedups.logit(self._c_tables, self._c_per_word[0], tokens, cues)
+            if z is None:  # a word without a C record yet
+                records = self._c_per_word[0]
+                distinct = set(tokens)
+                missing = distinct.difference(records)
+                if not self._fixed_point or any(" " in word for word in missing):
+                    return self._logit_by_features(tokens, cues)
+                records = self._remember_c(records, distinct, missing)
+                z = speedups.logit(self._c_tables, records, tokens, cues)
+            if z is not None and z is not NotImplemented:
+                return cast(float, z)
+            # NotImplemented: a token that is not exactly a str (the Python path handles it).
+        return self._logit_python(tokens, cues)
+
+    def _logit_python(self, tokens: Sequence[str], cues: Iterable[str]) -> float:
+        """`logit` in pure Python (the path used without the C extension)."""
         distinct = set(tokens)
         records = self._per_word[0]
         try:
@@ -307,7 +362,9 @@ class LinearTextModel:
         else:
             pairs = set(pairwise(tokens))
             n_words += len(pairs)
-        weight = unigrams / _FIXED_ONE + sum(map(self._bigrams.get, pairs, repeat(0.0)))
+        # Left to right from 0.0 (not `sum`, which compensates from Python 3.12 on): the C
+        # path adds in the same order.
+        weight = unigrams / _FIXED_ONE + reduce(add, map(self._bigrams.get, pairs, repeat(0.0)), 0.0)
         names: frozenset[str] = _NO_CUES
         if counts >= _YOU:  # some cue word
             names, cue_weight = self._cues[
@@ -347,25 +404,48 @@ class LinearTextModel:
         if len(records) + len(missing) > PER_WORD_CACHE:
             records, missing = {}, distinct
             self._per_word[0] = records
-        weights = self.char_weights
-        unigrams = self._unigrams
         for word in missing:
-            counts = (
-                (word in SECOND_PERSON) << _YOU_SHIFT
-                | (word in PROFANITY) << _PROFANE_SHIFT
-                | (word in INSULTS) << _INSULT_SHIFT
-            )
-            chars = 0.0
-            if len(word) <= MAX_CHAR_WORD:
-                grams = _char_grams(word)
-                counts += len(grams)
-                chars = sum(map(weights.get, grams, repeat(0.0)))
-            records[word] = (
-                counts
-                + (_fixed(unigrams.get(word, 0.0)) << _FIELD_BITS)
-                + (_fixed(chars) << (2 * _FIELD_BITS))
-            )
+            counts, unigram, chars = self._record_fields(word)
+            records[word] = counts + (unigram << _FIELD_BITS) + (chars << (2 * _FIELD_BITS))
         return records
+
+    def _remember_c(
+        self,
+        records: dict[str, tuple[bytes, dict[str, float] | None]],
+        distinct: set[str],
+        missing: set[str],
+    ) -> dict[str, tuple[bytes, dict[str, float] | None]]:
+        """`_remember` for the C path's cache: each word's record fields as 40 bytes
+        and its bigram weights by next word (a fresh tuple per word: the C code tells words
+        apart by their record's identity)."""
+        if len(records) + len(missing) > PER_WORD_CACHE:
+            records, missing = {}, distinct
+            self._c_per_word[0] = records
+        following = self._following
+        for word in missing:
+            counts, unigram, chars = self._record_fields(word)
+            fields = (
+                counts.to_bytes(8, "little")
+                + unigram.to_bytes(16, "little", signed=True)
+                + chars.to_bytes(16, "little", signed=True)
+            )
+            records[word] = (fields, following.get(word))
+        return records
+
+    def _record_fields(self, word: str) -> tuple[int, int, int]:
+        """A word's three record fields: n-gram count and cue-word flags, then its unigram
+        weight and the sum of its n-gram weights in fixed point."""
+        counts = (
+            (word in SECOND_PERSON) << _YOU_SHIFT
+            | (word in PROFANITY) << _PROFANE_SHIFT
+            | (word in INSULTS) << _INSULT_SHIFT
+        )
+        chars = 0.0
+        if len(word) <= MAX_CHAR_WORD:
+            grams = _char_grams(word)
+            counts += len(grams)
+            chars = sum(map(self.char_weights.get, grams, repeat(0.0)))
+        return counts, _fixed(self._unigrams.get(word, 0.0)), _fixed(chars)
 
     def _logit_by_features(self, tokens: Sequence[str], cues: Iterable[str]) -> float:
         """The log-odds from the feature strings of `featurize` (the training path)."""
