@@ -2,15 +2,22 @@
 
 `reference_logit` and `reference_doc_cues` below are the plain implementations the fast path
 replaced (feature strings per message, regex cue counting); every comparison allows at most
-1e-9 of difference (float sums in another order).
+1e-9 of difference (float sums in another order). Every test runs on both scoring paths (the
+C extension `bot.core._clogit` and pure Python), and the two paths must agree bit for bit.
 """
 
 from __future__ import annotations
 
+import gc
 import math
+import os
+import random
 import re
+import struct
+import sys
+import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
 
 import pytest
@@ -42,6 +49,55 @@ from bot.core.sentiment import sentence_scores
 from bot.core.text import Document
 
 TOLERANCE = 1e-9
+C_PATH = classifier._speedups
+NO_SPEEDUPS = (
+    "bot.core._clogit is not built (run `python setup.py build_ext --inplace`; set "
+    "COACHBOT_REQUIRE_SPEEDUPS=1 to make this a failure)"
+)
+
+
+def require_speedups() -> None:
+    """Skip (or fail, with COACHBOT_REQUIRE_SPEEDUPS=1) when the C extension is absent."""
+    if C_PATH is None:
+        if os.environ.get("COACHBOT_REQUIRE_SPEEDUPS") == "1":
+            pytest.fail("COACHBOT_REQUIRE_SPEEDUPS=1 but " + NO_SPEEDUPS)
+        pytest.skip(NO_SPEEDUPS)
+
+
+@pytest.fixture(scope="module", params=["c", "python"], autouse=True)
+def scoring_path(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Runs every test of this module on the C path and on the pure-Python path."""
+    if request.param == "c":
+        require_speedups()
+        yield "c"
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(classifier, "_speedups", None)
+        yield "python"
+
+
+def python_logit(model: LinearTextModel, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
+    """`model.logit` on the pure-Python path."""
+    saved = classifier._speedups
+    classifier._speedups = None
+    try:
+        return model.logit(tokens, cues)
+    finally:
+        classifier._speedups = saved
+
+
+def c_logit(model: LinearTextModel, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
+    """`model.logit` on the C path."""
+    saved = classifier._speedups
+    classifier._speedups = C_PATH
+    try:
+        return model.logit(tokens, cues)
+    finally:
+        classifier._speedups = saved
+
+
+def bits(value: float) -> bytes:
+    return struct.pack("<d", value)
 
 
 # --- the reference: feature strings, exactly as the model was trained on ---------------------
@@ -236,7 +292,8 @@ def test_a_full_per_word_cache_starts_afresh_with_the_same_results(tokens: list[
         for _ in range(2):
             assert abs(model.logit(tokens) - reference_logit(model, tokens)) <= TOLERANCE
             assert abs(model.logit(tokens[::-1]) - reference_logit(model, tokens[::-1])) <= TOLERANCE
-    assert len(model._per_word[0]) <= max(3, len(set(tokens)))
+    for cache in (model._per_word[0], model._c_per_word[0]):
+        assert len(cache) <= max(3, len(set(tokens)))
 
 
 @settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -314,3 +371,150 @@ def test_a_self_directed_put_down_is_not_a_hostile_nudge_unless_switched_off() -
     message = Message("t", "w", "c", "u", text)
     assert [f.rule for f in strict.analyze(message)] == ["tone.hostile"]
     assert exempt.analyze(message) == []
+
+
+# --- the C path ------------------------------------------------------------------------------
+
+
+def scaled(model: LinearTextModel, scale: float, name: str = "scaled") -> LinearTextModel:
+    data = model.to_json()
+    return LinearTextModel.from_json({**data, "name": name, "weights": {
+        "word": {k: v * scale for k, v in data["weights"]["word"].items()},
+        "char": {k: v * scale for k, v in data["weights"]["char"].items()},
+    }})
+
+
+def dense_model(seed: int) -> LinearTextModel:
+    """Every bigram, unigram and cue of a few words weighted with arbitrary floats, so that the
+    order in which weights are added shows in the last bits."""
+    rng = random.Random(seed)
+    vocabulary = ["a", "b", "c", "d", "e", "you", "idiot", "shit", ""]
+    word: dict[str, float] = {}
+    for first in vocabulary:
+        word["w:" + first] = rng.uniform(-3, 3)
+        for second in vocabulary:
+            word[f"b:{first} {second}"] = rng.uniform(-3, 3) * 10 ** rng.randint(-6, 2)
+    for cue in ("x:you", "x:profane", "x:insult", "x:you+harsh", "x:caps", "x:punct-run", "x:vader<=-0.3",
+                "x:vader<=-0.5", "c1", "c2", "c3", "c4", "c5", "c6"):
+        word[cue] = rng.uniform(-3, 3) * 10 ** rng.randint(-6, 2)
+    char = {f"c:{g}": rng.uniform(-1, 1) for g in (" a ", " b ", " yo", "you", "ou ", " id", "idi", " a b")}
+    return LinearTextModel.from_json({"format": MODEL_FORMAT, "name": f"dense{seed}", "bias": rng.uniform(-2, 2),
+                                      "meta": {}, "weights": {"word": word, "char": char}})
+
+
+MODELS = [TONE, scaled(TONE, 1e-30), scaled(TONE, 1e-12), scaled(TONE, 1e5), scaled(TONE, 1e30),
+          dense_model(1), dense_model(2)]
+DENSE_WORD = st.sampled_from(["a", "b", "c", "d", "e", "you", "idiot", "shit", "", "a b", "zz"])
+DENSE_TOKENS = st.lists(DENSE_WORD, max_size=60)
+DENSE_CUES = st.frozensets(
+    st.sampled_from(["c1", "c2", "c3", "c4", "c5", "c6", "x:caps", "x:punct-run", "x:vader<=-0.3", "x:you",
+                     "x:you+harsh", "w:a", "w:zz", "w:a b", "b:a b", "b:b a", "b:a", "b:a b c", "b: a", "w:"]),
+    max_size=10,
+)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(MODELS), TOKENS | DENSE_TOKENS, CUES | DENSE_CUES)
+def test_c_and_python_paths_give_the_same_bits(
+    model: LinearTextModel, tokens: list[str], cues: frozenset[str]
+) -> None:
+    require_speedups()
+    expected = python_logit(model, tokens, cues)
+    assert bits(c_logit(model, tokens, cues)) == bits(expected)
+    # (A set built from an iterator may iterate in another order than one copied from a
+    # frozenset, and the extra cues are added in set order: compare like with like.)
+    assert bits(c_logit(model, tokens, iter(cues))) == bits(python_logit(model, tokens, iter(cues)))
+    assert bits(c_logit(model, tuple(tokens))) == bits(python_logit(model, tokens))
+    tolerance = TOLERANCE * max(1.0, abs(expected))
+    assert abs(expected - reference_logit(model, tokens, cues)) <= tolerance
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6), st.integers(0, 400))
+def test_repeated_words_and_pairs_add_up_in_the_same_order(seed: int, size: int) -> None:
+    """Long messages over a few words: many repeated words and pairs, all weighted."""
+    require_speedups()
+    rng = random.Random(seed)
+    model = MODELS[5 + seed % 2]
+    tokens = [rng.choice(["a", "b", "c", "d", "e", "you", "idiot", "shit", ""]) for _ in range(size)]
+    cues = {rng.choice(["c1", "c2", "c3", "c4", "c5", "c6", "x:caps", "w:a", "b:a b"]) for _ in range(seed % 8)}
+    assert bits(c_logit(model, tokens, cues)) == bits(python_logit(model, tokens, cues))
+
+
+def test_the_c_path_is_used_when_built() -> None:
+    require_speedups()
+    assert classifier.SPEEDUPS is True
+    assert C_PATH is not None and C_PATH.__name__ == "bot.core._clogit"
+    model = LinearTextModel.from_json(TONE.to_json())
+    c_logit(model, ["you", "are", "an", "idiot"])
+    assert set(model._c_per_word[0]) == {"you", "are", "an", "idiot"}
+    assert model._per_word[0] == {}  # the Python records were never needed
+    tables, records = model._c_tables, model._c_per_word[0]
+    assert C_PATH.logit(tables, records, ["you", "idiot"], ()) == model.logit(["you", "idiot"])
+    assert C_PATH.logit(tables, records, ["you", "nobody"], ()) is None  # no record yet
+    assert C_PATH.logit(tables, records, ["you", 1], ()) is NotImplemented
+
+
+def test_the_c_path_rejects_malformed_arguments() -> None:
+    require_speedups()
+    assert C_PATH is not None
+    with pytest.raises(TypeError):
+        C_PATH.logit((), {}, [], ())
+    with pytest.raises(TypeError):
+        C_PATH.logit(TONE._c_tables, {"a": (b"short", None)}, ["a"], ())
+    with pytest.raises(TypeError):
+        C_PATH.logit(TONE._c_tables, {}, 5, ())
+    with pytest.raises((TypeError, AttributeError)):  # C: TypeError; Python: AttributeError
+        TONE.logit(["you"], [3])  # cues are strings
+
+
+def test_unusual_tokens_score_like_the_python_path() -> None:
+    class Word(str):
+        pass
+
+    for tokens in ([Word("you"), "idiot"], ("you", "are", "you", "are", "you"), ["a b", "c"], ["x" * 100]):
+        assert bits(TONE.logit(tokens)) == bits(python_logit(TONE, tokens))
+
+
+def test_scoring_keeps_no_references() -> None:
+    require_speedups()
+    model = LinearTextModel.from_json(TONE.to_json())
+    # Fresh (not interned) strings, so that only this test holds them.
+    words = ["you", "are", "an", "idiot", "you", "are", "an", "idiot", "the", "build", "is", "broken"]
+    tokens = ["".join(list(w)) for w in words]
+    long_tokens = tokens * 40
+    cues = frozenset("".join(list(c)) for c in ("x:caps", "w:you", "b:you are", "x:punct-run"))
+    c_logit(model, tokens, cues)
+    c_logit(model, long_tokens, cues)
+    gc.collect()
+    before = [sys.getrefcount(x) for x in (tokens, long_tokens, cues, *tokens, *model._c_per_word[0].values())]
+    for _ in range(2000):
+        c_logit(model, tokens, cues)
+        c_logit(model, long_tokens, cues)
+        c_logit(model, tokens, iter(cues))
+    gc.collect()
+    after = [sys.getrefcount(x) for x in (tokens, long_tokens, cues, *tokens, *model._c_per_word[0].values())]
+    assert after == before
+
+
+def test_threads_sharing_a_model_get_the_same_results() -> None:
+    model = LinearTextModel.from_json(TONE.to_json())
+    rng = random.Random(7)
+    vocabulary = [*MODEL_WORDS[:300], *CUE_WORDS]
+    messages = [[rng.choice(vocabulary) for _ in range(rng.randint(0, 40))] for _ in range(400)]
+    expected = [reference_logit(model, tokens) for tokens in messages]
+    failures: list[int] = []
+
+    def work() -> None:
+        for index, tokens in enumerate(messages):
+            if abs(model.logit(tokens) - expected[index]) > TOLERANCE:
+                failures.append(index)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(classifier, "PER_WORD_CACHE", 200)  # the caches start afresh often
+        threads = [threading.Thread(target=work) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
