@@ -18,15 +18,24 @@ boosters and dampeners up to three words back (with VADER's 0.95/0.9 distance da
 negations including "n't", "never so/this", "without doubt", SPECIAL_CASES idioms and booster
 bi-grams ("kind of"), "least", contrastive "but" (with VADER's `list.index` quirk), punctuation
 emphasis, normalisation and rounding to four places.
+
+`compound_python(text)` is that pure-Python port. When the optional C extension
+`bot.core._cvader` (built by setup.py from `_cvader.c`) imports, `compound(text)` scores ASCII
+texts with it instead: the same rules, the same float operations in the same order, so the same
+bits, several times faster; non-ASCII texts (emoji, Unicode case rules) keep the Python path.
+`SPEEDUPS` tells whether the C path is active; without the extension everything runs in Python.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 import string
+from collections.abc import Callable
 from itertools import compress, count, repeat
 from math import sqrt
 from operator import is_not
+from types import ModuleType
 
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
@@ -35,6 +44,16 @@ from vaderSentiment.vaderSentiment import (
     NEGATE,
     SPECIAL_CASES,
 )
+
+_cvader: ModuleType | None
+try:
+    _cvader = importlib.import_module("bot.core._cvader")
+except ImportError:  # not built (no C compiler, or a source checkout): the Python path only
+    _cvader = None
+if _cvader is not None and not hasattr(_cvader, "compound"):  # a stale stub build
+    _cvader = None
+# Whether `compound` scores ASCII texts in C (set back to False if the C tables cannot be built).
+SPEEDUPS: bool = _cvader is not None
 
 # `map(str.strip, tokens, _PUNCTUATION)`: each token stripped of ASCII punctuation, as VADER does.
 _PUNCTUATION = repeat(string.punctuation)
@@ -65,6 +84,8 @@ _lexicon_words: frozenset[str] = frozenset()
 _emojis: dict[str, str] = {}
 _ZEROS = repeat(0)  # VADER's score of a word it does not score: the int 0
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
+# `_cvader.compound` once `_load` has configured it: the score of an ASCII text, else None.
+_c_compound: Callable[[str], float | None] | None = None
 
 
 def _load() -> None:
@@ -79,11 +100,30 @@ def _load() -> None:
         raise RuntimeError("an ASCII emoji key: bot.core.vader's ASCII path would miss it")
     _emojis = vader.emojis
     _lexicon_words = frozenset(vader.lexicon)
+    if _cvader is not None:
+        global SPEEDUPS, _c_compound
+        try:
+            _cvader.configure(vader.lexicon, BOOSTER_DICT, NEGATE, SPECIAL_CASES, C_INCR, N_SCALAR)
+        except (TypeError, ValueError):  # tables the C code cannot mirror exactly
+            SPEEDUPS = False
+        else:
+            _c_compound = _cvader.compound
     _lexicon = vader.lexicon
 
 
 def compound(text: str) -> float:
     """VADER's compound score of `text`, bitwise equal to `polarity_scores(text)["compound"]`."""
+    if not _lexicon:
+        _load()
+    if _c_compound is not None:
+        score = _c_compound(text)
+        if score is not None:
+            return score
+    return compound_python(text)
+
+
+def compound_python(text: str) -> float:
+    """The pure-Python `compound` (every text, ASCII or not), bitwise equal to VADER's."""
     if not _lexicon:
         _load()
     if text.isascii():
@@ -109,7 +149,7 @@ def compound(text: str) -> float:
     if replaced is not None:
         text = replaced
         if text.isascii():
-            return compound(text)
+            return compound_python(text)
     raw = text.split()
     lowers = [
         (s if len(s) > 2 else t).lower()
