@@ -1,11 +1,18 @@
-"""`bot.core.vader.compound` equals vaderSentiment's compound score exactly, for any text."""
+"""`bot.core.vader.compound` equals vaderSentiment's compound score exactly, for any text.
+
+Every test runs on both implementations: the pure-Python `compound_python`, and `compound` with
+the C extension `bot.core._cvader` (ASCII texts), skipped when the extension is not built unless
+`COACHBOT_REQUIRE_SPEEDUPS=1` (then it fails).
+"""
 
 from __future__ import annotations
 
 import math
+import os
 import string
 import struct
 import sys
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -18,8 +25,9 @@ from vaderSentiment.vaderSentiment import (
     SentimentIntensityAnalyzer,
 )
 
+from bot.core import vader
 from bot.core.sentiment import analyzer
-from bot.core.vader import compound
+from bot.core.vader import compound, compound_python
 
 _VADER = SentimentIntensityAnalyzer()
 _LEXICON = _VADER.lexicon
@@ -30,9 +38,43 @@ def expected(text: str) -> float:
     return float(_VADER.polarity_scores(text)["compound"])
 
 
-def assert_exact(text: str) -> None:
+compound("")  # loads the tables (and configures the C extension when it is built)
+REQUIRE_SPEEDUPS = os.environ.get("COACHBOT_REQUIRE_SPEEDUPS") == "1"
+
+
+def compound_c(text: str) -> float:
+    """`compound` with the C path asserted active (and really used for ASCII texts)."""
+    assert vader.SPEEDUPS and vader._cvader is not None, "the C extension is not active"
+    got = compound(text)
+    if text.isascii():
+        direct = vader._cvader.compound(text)
+        assert type(direct) is float
+        assert struct.pack("<d", direct) == struct.pack("<d", got), (text, direct, got)
+    else:
+        assert vader._cvader.compound(text) is None
+    return got
+
+
+ScoreFn = Callable[[str], float]
+IMPLEMENTATIONS = pytest.mark.parametrize(
+    "score",
+    [
+        pytest.param(compound_python, id="python"),
+        pytest.param(
+            compound_c,
+            id="c",
+            marks=pytest.mark.skipif(
+                not vader.SPEEDUPS and not REQUIRE_SPEEDUPS,
+                reason="bot.core._cvader is not built (setup.py build_ext --inplace)",
+            ),
+        ),
+    ],
+)
+
+
+def assert_exact(score: ScoreFn, text: str) -> None:
     """Same float, bit for bit (so 0.0 and -0.0 differ)."""
-    got, want = compound(text), expected(text)
+    got, want = score(text), expected(text)
     assert type(got) is float
     assert struct.pack("<d", got) == struct.pack("<d", want), (text, got, want)
 
@@ -79,7 +121,9 @@ def styled(draw: st.DrawFn, base: st.SearchStrategy[str]) -> str:
     return word
 
 
-separator = st.sampled_from([" ", " ", " ", "  ", "\t", "\n", "\u00a0", "\u2003", ""])
+separator = st.sampled_from(
+    [" ", " ", " ", "  ", "\t", "\n", "\u00a0", "\u2003", "", "\x1c", "\x1f", "\x0b", "\x0c"]
+)
 
 
 @st.composite
@@ -92,41 +136,46 @@ def sentences(draw: st.DrawFn) -> str:
     return out
 
 
-@settings(max_examples=3000, deadline=None)
+@IMPLEMENTATIONS
+@settings(max_examples=1500, deadline=None)
 @given(sentences())
-def test_vocabulary_sentences_are_exact(text: str) -> None:
-    assert_exact(text)
+def test_vocabulary_sentences_are_exact(score: ScoreFn, text: str) -> None:
+    assert_exact(score, text)
 
 
+@IMPLEMENTATIONS
 @settings(max_examples=1500, deadline=None)
 @given(
     st.lists(st.sampled_from(MODIFIERS + POSITIVE[:20] + NEGATIVE[:20] + ["!", "?"]), max_size=8)
 )
-def test_dense_modifier_sequences_are_exact(words: list[str]) -> None:
-    assert_exact(" ".join(words))
-    assert_exact(" ".join(w.upper() for w in words))
-    assert_exact(" ".join(w.upper() if i % 2 else w for i, w in enumerate(words)))
+def test_dense_modifier_sequences_are_exact(score: ScoreFn, words: list[str]) -> None:
+    assert_exact(score, " ".join(words))
+    assert_exact(score, " ".join(w.upper() for w in words))
+    assert_exact(score, " ".join(w.upper() if i % 2 else w for i, w in enumerate(words)))
 
 
+@IMPLEMENTATIONS
 @settings(max_examples=1500, deadline=None)
 @given(st.text(alphabet=st.sampled_from(string.printable + "’é日🙂😡❤\u00a0"), max_size=60))
-def test_arbitrary_short_texts_are_exact(text: str) -> None:
-    assert_exact(text)
+def test_arbitrary_short_texts_are_exact(score: ScoreFn, text: str) -> None:
+    assert_exact(score, text)
 
 
+@IMPLEMENTATIONS
 @settings(max_examples=1000, deadline=None)
 @given(st.text(max_size=40))
-def test_any_unicode_text_is_exact(text: str) -> None:
-    assert_exact(text)
+def test_any_unicode_text_is_exact(score: ScoreFn, text: str) -> None:
+    assert_exact(score, text)
 
 
+@IMPLEMENTATIONS
 @settings(max_examples=1000, deadline=None)
 @given(
     st.lists(st.sampled_from(POSITIVE[:10] + NEGATIVE[:10] + ["good", "bad", "but", "BUT", "ok"]))
 )
-def test_but_with_repeated_scores_is_exact(words: list[str]) -> None:
+def test_but_with_repeated_scores_is_exact(score: ScoreFn, words: list[str]) -> None:
     # Equal scores exercise VADER's list.index quirk in its "but" rule.
-    assert_exact(" ".join(words))
+    assert_exact(score, " ".join(words))
 
 
 REGRESSIONS = [
@@ -172,19 +221,22 @@ REGRESSIONS = [
 ]  # fmt: skip
 
 
+@IMPLEMENTATIONS
 @pytest.mark.parametrize("text", REGRESSIONS)
-def test_regressions_are_exact(text: str) -> None:
-    assert_exact(text)
+def test_regressions_are_exact(score: ScoreFn, text: str) -> None:
+    assert_exact(score, text)
 
 
-def test_all_caps_booster_variants() -> None:
+@IMPLEMENTATIONS
+def test_all_caps_booster_variants(score: ScoreFn) -> None:
     for booster in BOOSTER_DICT:
         for word in ("good", "bad", "GOOD", "BAD"):
             for prefix in ("", "it is ", "NOT ", "not the ", "x "):
-                assert_exact(f"{prefix}{booster} {word}")
-                assert_exact(f"{prefix}{booster.upper()} {word} day")
+                assert_exact(score, f"{prefix}{booster} {word}")
+                assert_exact(score, f"{prefix}{booster.upper()} {word} day")
 
 
+@IMPLEMENTATIONS
 @pytest.mark.parametrize(
     "pattern",
     [
@@ -200,26 +252,28 @@ def test_all_caps_booster_variants() -> None:
         "x y z {m} {m} {w}",
     ],
 )
-def test_every_modifier_at_every_distance(pattern: str) -> None:
+def test_every_modifier_at_every_distance(score: ScoreFn, pattern: str) -> None:
     # Every word with a rule of its own, 1 to 4 words before (or after) a lexicon word, after
     # enough neutral words that VADER looks all three words back.
     for modifier in [*MODIFIERS, "or", "doubt", "very", "at", "of", "the", "kind of", "at least"]:
         for word in ("good", "bad", "love", "no"):
-            assert_exact(pattern.format(m=modifier, w=word))
-            assert_exact(pattern.format(m=modifier.upper(), w=word) + " ok")
-            assert_exact(pattern.format(m=modifier, w=word.upper()) + " ok")
+            assert_exact(score, pattern.format(m=modifier, w=word))
+            assert_exact(score, pattern.format(m=modifier.upper(), w=word) + " ok")
+            assert_exact(score, pattern.format(m=modifier, w=word.upper()) + " ok")
 
 
-def test_every_lexicon_word_alone_and_modified() -> None:
+@IMPLEMENTATIONS
+def test_every_lexicon_word_alone_and_modified(score: ScoreFn) -> None:
     for word in _LEXICON:
-        assert_exact(word)
-        assert_exact(f"not very {word}!")
+        assert_exact(score, word)
+        assert_exact(score, f"not very {word}!")
 
 
-def test_texts_without_lexicon_words_score_zero() -> None:
-    assert compound("the deploy ran at step three") == 0.0
-    assert compound("") == 0.0
-    assert compound("good") > 0 > compound("bad")
+@IMPLEMENTATIONS
+def test_texts_without_lexicon_words_score_zero(score: ScoreFn) -> None:
+    assert score("the deploy ran at step three") == 0.0
+    assert score("") == 0.0
+    assert score("good") > 0 > score("bad")
 
 
 def test_uses_the_shared_analyzer_tables() -> None:
@@ -237,8 +291,149 @@ def test_lower_casing_creates_no_whitespace() -> None:
             assert not any(c.isspace() for c in ch.lower()), hex(ord(ch))
 
 
-def test_normalize_range_sanity() -> None:
+@IMPLEMENTATIONS
+def test_normalize_range_sanity(score: ScoreFn) -> None:
     # A strongly loaded text reaches the clamp region and still matches.
     text = " ".join(["GREAT"] * 30 + ["ok"] + ["!"] * 10)
-    assert_exact(text)
-    assert math.isclose(compound(text), 1.0, abs_tol=1e-3)
+    assert_exact(score, text)
+    assert math.isclose(score(text), 1.0, abs_tol=1e-3)
+
+
+# C-specific risks: ASCII texts only, so the C variant really runs its own code on each.
+ASCII_POOL = [
+    w
+    for w in POSITIVE + NEGATIVE + EMOTICONS + MODIFIERS + IDIOM_TEXTS + PLAIN + PUNCT
+    if w.isascii()
+]
+ASCII_SEPARATORS = [
+    " ",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x1f",
+]
+
+
+@st.composite
+def ascii_sentences(draw: st.DrawFn) -> str:
+    """ASCII words (lexicon, modifiers, idioms, punctuation) joined by ASCII whitespace."""
+    words = draw(
+        st.lists(
+            st.one_of(styled(st.sampled_from(ASCII_POOL)), styled(any_lexicon_word)), max_size=14
+        )
+    )
+    return "".join(
+        word + draw(st.sampled_from(ASCII_SEPARATORS)) for word in words if word.isascii()
+    )
+
+
+@IMPLEMENTATIONS
+@settings(max_examples=1000, deadline=None)
+@given(ascii_sentences())
+def test_ascii_sentences_are_exact(score: ScoreFn, text: str) -> None:
+    assert_exact(score, text)
+
+
+@IMPLEMENTATIONS
+@pytest.mark.parametrize(
+    "separator", ["\x1c", "\x1d", "\x1e", "\x1f", "\x0b", "\x0c", "\r", "\x85"]
+)
+def test_every_ascii_whitespace_separates_words(score: ScoreFn, separator: str) -> None:
+    for words in (["not", "good"], ["very", "BAD", "day"], ["good", "but", "bad"], ["the", "shit"]):
+        assert_exact(score, separator.join(words))
+        assert_exact(score, separator + separator.join(words) + separator)
+    # \x1c-\x1f split words but are not punctuation: "good\x1c" is the word "good"
+    assert_exact(score, f"good{separator}!")
+
+
+@IMPLEMENTATIONS
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", " ", "\t\n\x0b\x0c\r \x1c\x1d\x1e\x1f", "\x00", "\x00 good \x7f", "!", "? ?", "!!! ???",
+        "... good ,,,", ":) good :(", "-- bad --", "'' good '", '"good"', "(((good)))", "'bad'!",
+        "good!!!!!!!!", "bad?!?!?!", "a! b? good", "x:) good", ":-) :-( :'(", "!good!", "g!", "go!",
+        "goo!", "**good**", "~good~", "{good}", "[bad]", "@good #bad", "n't good", "isn't. good",
+        "not. good", "no! good", "kind-of good", "KIND OF GOOD", "the SHIT day", "yeah RIGHT",
+    ],
+)  # fmt: skip
+def test_punctuation_and_whitespace_edge_cases(score: ScoreFn, text: str) -> None:
+    assert_exact(score, text)
+
+
+@IMPLEMENTATIONS
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GOOD", "GOOD BAD", "GOOD bad", "good BAD", "VERY GOOD", "VERY good", "very GOOD",
+        "I LOVE it", "I LOVE IT", "OK :) GREAT", "A GOOD day", "GOOD! day", "G00D day", "GOOD2 day",
+        "NOT GOOD at all", "NOT good", "NO GOOD", "no GOOD", "BUT good", "good BUT bad", ":) :(",
+        "HAPPY :)", "X GOOD", "x GOOD", "LEAST GOOD", "AT LEAST GOOD", "SO VERY GOOD idea",
+    ],
+)  # fmt: skip
+def test_all_caps_mixes(score: ScoreFn, text: str) -> None:
+    assert_exact(score, text)
+
+
+@IMPLEMENTATIONS
+def test_many_buts(score: ScoreFn) -> None:
+    assert_exact(score, " but ".join(["good", "bad", "good", "good", "bad", "great", "good"] * 8))
+    assert_exact(score, "but " * 50 + "good")
+    assert_exact(score, "good " * 40 + "but " + "good " * 40)
+    assert_exact(score, "GOOD good BAD but good but NOT bad but the shit but")
+
+
+_LONG_WORDS = [
+    "good", "bad", "not", "very", "GREAT", "but", "kind", "of", "the", "shit", "no", "least",
+    "never", "so", "without", "doubt", "ok", ":)", "awful!", "x", "isn't", "really", "BAD",
+]  # fmt: skip
+
+
+@IMPLEMENTATIONS
+def test_long_text_against_vader(score: ScoreFn) -> None:
+    text = " ".join(_LONG_WORDS[(i * 7 + i // 5) % len(_LONG_WORDS)] for i in range(1500))
+    assert_exact(score, text)
+
+
+def require_c() -> None:
+    """Skip (or with COACHBOT_REQUIRE_SPEEDUPS=1 fail) unless the C extension is active."""
+    if not vader.SPEEDUPS or vader._cvader is None:
+        if REQUIRE_SPEEDUPS:
+            pytest.fail("COACHBOT_REQUIRE_SPEEDUPS=1 but bot.core._cvader is not active")
+        pytest.skip("bot.core._cvader is not built (setup.py build_ext --inplace)")
+
+
+def test_very_long_texts_c_equals_python() -> None:
+    # 10,000+ words (VADER itself is quadratic there; the Python port is compared to VADER).
+    require_c()
+    words = [_LONG_WORDS[(i * 7 + i // 3) % len(_LONG_WORDS)] for i in range(12_000)]
+    plain = [word for word in words if word != "but"]
+    texts = [
+        " ".join(plain),
+        "\x1c".join(plain).upper() + " ok",
+        " ".join(plain[::-1]) + "!!??",
+        " ".join(words[:4000]),
+    ]
+    for text in texts:
+        got = compound_c(text)
+        assert struct.pack("<d", got) == struct.pack("<d", compound_python(text))
+
+
+def test_c_returns_none_for_non_ascii_and_fresh_floats() -> None:
+    require_c()
+    c = vader._cvader
+    assert c is not None
+    assert c.compound("café good") is None
+    assert c.compound("good 🙂") is None
+    with pytest.raises(TypeError):
+        c.compound(b"good")
+    score = c.compound("not very good!")
+    assert type(score) is float
+    assert sys.getrefcount(score) == 2  # only `score` (and the call's argument) hold it
