@@ -186,67 +186,89 @@ bigram_weight(PyObject *first_record, PyObject *second, double *out, int *found)
     return weight_value(weight, out);
 }
 
-/* The bigram sum in the iteration order of the Python set of (token, next token) pairs. */
+/* The bigram sum in the iteration order of the Python set of (token, next token) pairs.
+ * The set is built from the distinct pairs in order of first occurrence (pair j: the tokens at
+ * positions[j] - 1 and positions[j]): adding a pair that is already there changes nothing in a
+ * Python set, so its table (and iteration order) is that of `set(pairwise(tokens))`. Only the
+ * pairs with a weight (found[j]) are then looked up, by the identity of their tuple. */
 static int
-bigram_sum_in_set_order(PyObject *records, PyObject *tokens, double *out)
+bigram_sum_in_set_order(PyObject *tokens, Py_ssize_t n_pairs, const Py_ssize_t *positions,
+                        const double *weights, const unsigned char *found, double *out)
 {
     PyObject *copy = PySequence_Tuple(tokens); /* owned items while building the set */
     if (copy == NULL) {
         return -1;
     }
+    size_t capacity = 8;
+    while (capacity < (size_t)n_pairs * 2) {
+        capacity <<= 1;
+    }
+    /* tuples[n_pairs] (owned until the end), then the map: keys[capacity], values[capacity]. */
+    PyObject **tuples = PyMem_Calloc((size_t)n_pairs + capacity, sizeof(PyObject *));
+    double *values = PyMem_Calloc(capacity, sizeof(double));
     PyObject *pairs = PySet_New(NULL);
-    if (pairs == NULL) {
-        Py_DECREF(copy);
-        return -1;
-    }
-    Py_ssize_t size = PyTuple_GET_SIZE(copy);
-    for (Py_ssize_t i = 1; i < size; i++) {
-        PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(copy, i - 1), PyTuple_GET_ITEM(copy, i));
-        if (pair == NULL || PySet_Add(pairs, pair) < 0) {
-            Py_XDECREF(pair);
-            goto error;
+    PyObject *iter = NULL;
+    int status = -1;
+    Py_ssize_t made = 0;
+    if (tuples == NULL || values == NULL || pairs == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_NoMemory();
         }
-        Py_DECREF(pair);
+        goto done;
     }
-    Py_DECREF(copy);
-    copy = NULL;
-    PyObject *iter = PyObject_GetIter(pairs);
+    PyObject **keys = tuples + n_pairs;
+    size_t mask = capacity - 1;
+    for (Py_ssize_t j = 0; j < n_pairs; j++) {
+        Py_ssize_t i = positions[j];
+        PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(copy, i - 1), PyTuple_GET_ITEM(copy, i));
+        if (pair == NULL) {
+            goto done;
+        }
+        tuples[made++] = pair;
+        if (PySet_Add(pairs, pair) < 0) {
+            goto done;
+        }
+        if (found[j]) {
+            size_t k = mix((uintptr_t)pair, 0) & mask;
+            while (keys[k] != NULL) {
+                k = (k + 1) & mask;
+            }
+            keys[k] = pair;
+            values[k] = weights[j];
+        }
+    }
+    iter = PyObject_GetIter(pairs);
     if (iter == NULL) {
-        goto error;
+        goto done;
     }
     double sum = 0.0;
     PyObject *pair;
     while ((pair = PyIter_Next(iter)) != NULL) {
-        PyObject *record = record_of(records, PyTuple_GET_ITEM(pair, 0));
-        double weight = 0.0;
-        int found = 0;
-        if (record == NULL) {
-            if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_RuntimeError, "_clogit: a record disappeared");
+        size_t k = mix((uintptr_t)pair, 0) & mask;
+        while (keys[k] != NULL) {
+            if (keys[k] == pair) {
+                sum += values[k];
+                break;
             }
-        }
-        else if (bigram_weight(record, PyTuple_GET_ITEM(pair, 1), &weight, &found) == 0) {
-            if (found) {
-                sum += weight;
-            }
+            k = (k + 1) & mask;
         }
         Py_DECREF(pair);
-        if (PyErr_Occurred()) {
-            Py_DECREF(iter);
-            goto error;
-        }
     }
-    Py_DECREF(iter);
     if (PyErr_Occurred()) {
-        goto error;
+        goto done;
     }
-    Py_DECREF(pairs);
     *out = sum;
-    return 0;
-error:
-    Py_XDECREF(copy);
-    Py_DECREF(pairs);
-    return -1;
+    status = 0;
+done:
+    Py_XDECREF(iter);
+    Py_XDECREF(pairs);
+    for (Py_ssize_t j = 0; j < made; j++) {
+        Py_DECREF(tuples[j]);
+    }
+    PyMem_Free(tuples);
+    PyMem_Free(values);
+    Py_DECREF(copy);
+    return status;
 }
 
 /* Whether `cue` (a str starting with "w:" or "b:") repeats a word or bigram feature: 1 yes,
@@ -403,7 +425,14 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *result = NULL;
     PyObject *stack_words[STACK_SLOTS];
     PyObject *stack_pairs[2 * STACK_SLOTS];
+    Py_ssize_t stack_positions[STACK_SLOTS / 2];
+    double stack_weights[STACK_SLOTS / 2];
+    unsigned char stack_found[STACK_SLOTS / 2];
     PyObject **heap = NULL;
+    Py_ssize_t *positions = stack_positions; /* each distinct pair: its first position, */
+    double *pair_weights = stack_weights;    /* its weight */
+    unsigned char *found = stack_found;      /* and whether it has one */
+    void *heap_pairs = NULL;
     size_t capacity = 8;
     while (capacity < (size_t)size * 2) {
         capacity <<= 1;
@@ -427,6 +456,14 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         words.slots = heap;
         pairs.slots = heap + capacity;
+        heap_pairs = PyMem_Malloc((size_t)size * (sizeof(Py_ssize_t) + sizeof(double) + 1));
+        if (heap_pairs == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        positions = heap_pairs;
+        pair_weights = (double *)(positions + size);
+        found = (unsigned char *)(pair_weights + size);
     }
     words.mask = pairs.mask = capacity - 1;
 
@@ -457,13 +494,16 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             chars += read_i128(fields + 24);
         }
         if (previous != NULL && pairset_add(&pairs, previous, record)) {
-            double weight;
-            int found;
-            n_pairs++;
-            if (bigram_weight(previous, token, &weight, &found) < 0) {
+            double weight = 0.0;
+            int has_weight;
+            if (bigram_weight(previous, token, &weight, &has_weight) < 0) {
                 goto done;
             }
-            if (found) {
+            positions[n_pairs] = i;
+            pair_weights[n_pairs] = weight;
+            found[n_pairs] = (unsigned char)has_weight;
+            n_pairs++;
+            if (has_weight) {
                 n_weighted++;
                 bigrams += weight;
             }
@@ -472,7 +512,7 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     if (size - n_distinct >= 2 && n_weighted >= 3) {
         /* Python sums the weights over set(pairwise(tokens)): same order needed. */
-        if (bigram_sum_in_set_order(records, seq, &bigrams) < 0) {
+        if (bigram_sum_in_set_order(seq, n_pairs, positions, pair_weights, found, &bigrams) < 0) {
             goto done;
         }
     }
@@ -514,6 +554,7 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     result = PyFloat_FromDouble(total);
 done:
     PyMem_Free(heap);
+    PyMem_Free(heap_pairs);
     Py_DECREF(seq);
     return result;
 }
