@@ -1,9 +1,11 @@
-"""`bot.core.vader.compound` against vaderSentiment: exactness on real data, and speed.
+"""`bot.core.vader`'s compound scores against vaderSentiment: exactness on real data, and speed.
 
-Run: `.venv/bin/python -m bench.vader_exact [--messages 20000] [--rounds 5]`. Compares the two
-on every text of the shared data sets (when present) and of `bench.corpus.messages`, and on
-every sentence the engine would split from them; prints the mismatches (must be 0) and the
-speed ratio of `compound` over `polarity_scores`, best process-time of alternating rounds.
+Run: `.venv/bin/python -m bench.vader_exact [--messages 20000] [--rounds 5]`. Checks both
+implementations, the pure-Python `compound_python` and `compound` with the C extension
+(`bot.core._cvader`, when built), against `polarity_scores` on every text of the shared data sets
+(when present) and of `bench.corpus.messages`, and on every sentence the engine would split from
+them; prints the mismatches of each (must be 0) and the speed ratio of each over
+`polarity_scores`, best process-time of alternating rounds.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.corpus import messages
+from bot.core import vader
 from bot.core.models import Message
 from bot.core.sentiment import analyzer
 from bot.core.text import Document
-from bot.core.vader import compound
+from bot.core.vader import compound, compound_python
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DATASETS = [
@@ -44,12 +47,21 @@ def sentence_texts(texts: list[str]) -> list[str]:
     return out
 
 
-def mismatches(texts: list[str]) -> list[tuple[str, float, float]]:
-    """Texts where `compound` and VADER differ (as floats, bit for bit via repr)."""
+def implementations() -> dict[str, Callable[[str], float]]:
+    """The implementations to check: Python always, C when the extension is active."""
+    compound("")  # loads the tables (configures the C extension)
+    impls: dict[str, Callable[[str], float]] = {"python": compound_python}
+    if vader.SPEEDUPS:
+        impls["c"] = compound
+    return impls
+
+
+def mismatches(texts: list[str], score: Callable[[str], float]) -> list[tuple[str, float, float]]:
+    """Texts where `score` and VADER differ (as floats, bit for bit via repr)."""
     scores = analyzer().polarity_scores
     bad = []
     for text in texts:
-        ours, theirs = compound(text), float(scores(text)["compound"])
+        ours, theirs = score(text), float(scores(text)["compound"])
         if ours != theirs or repr(ours) != repr(theirs):
             bad.append((text, ours, theirs))
     return bad
@@ -63,28 +75,30 @@ def timed(run: Callable[[], object]) -> float:
     return time.process_time() - start
 
 
-def speed_ratio(texts: list[str], rounds: int) -> tuple[float, float, float]:
-    """(VADER seconds, compound seconds, ratio), best of alternating rounds."""
+def speed(
+    texts: list[str], impls: dict[str, Callable[[str], float]], rounds: int
+) -> tuple[float, dict[str, float]]:
+    """(VADER seconds, {implementation: seconds}), best of alternating rounds."""
     scores = analyzer().polarity_scores
 
-    def vader() -> None:
-        for text in texts:
-            scores(text)
+    def run(score: Callable[[str], object]) -> Callable[[], None]:
+        def loop() -> None:
+            for text in texts:
+                score(text)
 
-    def ours() -> None:
-        for text in texts:
-            compound(text)
+        return loop
 
-    theirs_t, ours_t = [], []
+    runs = {"vader": run(scores), **{name: run(score) for name, score in impls.items()}}
+    best = dict.fromkeys(runs, float("inf"))
     for _ in range(rounds):
-        theirs_t.append(timed(vader))
-        ours_t.append(timed(ours))
-    best_theirs, best_ours = min(theirs_t), min(ours_t)
-    return best_theirs, best_ours, best_theirs / best_ours
+        for name, loop in runs.items():
+            best[name] = min(best[name], timed(loop))
+    theirs = best.pop("vader")
+    return theirs, best
 
 
 def main() -> None:
-    """Check exactness everywhere, then time both on the synthetic corpus (and real data)."""
+    """Check both implementations everywhere, then time them and VADER on every corpus."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=5)
@@ -99,23 +113,36 @@ def main() -> None:
             print(f"{name}: absent, skipped")
     corpora[f"bench.corpus.messages({args.messages})"] = messages(args.messages)
 
-    total_bad = 0
-    print("exactness (texts / sentences checked, mismatches):")
+    impls = implementations()
+    if "c" not in impls:
+        print("bot.core._cvader is not active (not built?): checking the Python path only")
+    total_bad = dict.fromkeys(impls, 0)
+    print("exactness (texts / sentences checked, mismatches per implementation):")
     split: dict[str, list[str]] = {}
     for name, texts in corpora.items():
         split[name] = sentence_texts(texts)
-        bad = mismatches(texts) + mismatches(split[name])
-        total_bad += len(bad)
-        print(f"  {name}: {len(texts)} texts, {len(split[name])} sentences, {len(bad)} mismatches")
-        for text, ours, theirs in bad[:5]:
-            print(f"    compound={ours!r} vader={theirs!r} len={len(text)}")  # no text logged
-    print(f"total mismatches: {total_bad}")
+        counts = []
+        for label, score in impls.items():
+            bad = mismatches(texts, score) + mismatches(split[name], score)
+            total_bad[label] += len(bad)
+            counts.append(f"{label} {len(bad)}")
+            for text, ours, theirs in bad[:5]:
+                print(f"    {label}: ours={ours!r} vader={theirs!r} len={len(text)}")  # no text
+        print(
+            f"  {name}: {len(texts)} texts, {len(split[name])} sentences, "
+            f"mismatches: {', '.join(counts)}"
+        )
+    print("total mismatches: " + ", ".join(f"{label} {n}" for label, n in total_bad.items()))
 
     print(f"speed (process time, best of {args.rounds} alternating rounds; ratio = VADER/ours):")
     for name in corpora:
         for label, texts in (("messages", corpora[name]), ("sentences", split[name])):
-            theirs, ours, ratio = speed_ratio(texts, args.rounds)
-            print(f"  {name} {label}: vader {theirs:.3f}s, compound {ours:.3f}s -> {ratio:.1f}x")
+            theirs, timings = speed(texts, impls, args.rounds)
+            parts = ", ".join(
+                f"{impl} {seconds:.3f}s -> {theirs / seconds:.1f}x"
+                for impl, seconds in timings.items()
+            )
+            print(f"  {name} {label}: vader {theirs:.3f}s, {parts}")
 
 
 if __name__ == "__main__":
