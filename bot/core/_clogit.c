@@ -192,11 +192,16 @@ bigram_weight(PyObject *first_record, PyObject *second, double *out, int *found)
  * Python set, so its table (and iteration order) is that of `set(pairwise(tokens))`. Only the
  * pairs with a weight (found[j]) are then looked up, by the identity of their tuple. */
 static int
-bigram_sum_in_set_order(PyObject *tokens, Py_ssize_t n_pairs, const Py_ssize_t *positions,
+bigram_sum_in_set_order(PyObject *tokens, Py_ssize_t size, Py_ssize_t n_pairs, const Py_ssize_t *positions,
                         const double *weights, const unsigned char *found, double *out)
 {
     PyObject *copy = PySequence_Tuple(tokens); /* owned items while building the set */
     if (copy == NULL) {
+        return -1;
+    }
+    if (PyTuple_GET_SIZE(copy) != size) { /* another thread changed the list meanwhile */
+        Py_DECREF(copy);
+        PyErr_SetString(PyExc_RuntimeError, "tokens changed while being scored");
         return -1;
     }
     size_t capacity = 8;
@@ -512,7 +517,7 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     if (size - n_distinct >= 2 && n_weighted >= 3) {
         /* Python sums the weights over set(pairwise(tokens)): same order needed. */
-        if (bigram_sum_in_set_order(seq, n_pairs, positions, pair_weights, found, &bigrams) < 0) {
+        if (bigram_sum_in_set_order(seq, size, n_pairs, positions, pair_weights, found, &bigrams) < 0) {
             goto done;
         }
     }

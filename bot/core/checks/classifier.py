@@ -3,8 +3,9 @@
 The model is a logistic regression over word unigrams/bigrams and within-word character
 n-grams of the masked, lower-cased text, trained offline (`bench/train_tone.py`) only on the
 shared calibration data and shipped as a compact JSON file of non-zero weights under
-`bot/core/models_data/`. Scoring is pure Python dictionary look-ups: deterministic, no
-downloads, no numpy. At run time no feature strings are built: the model keeps its bigram
+`bot/core/models_data/`. Scoring is dictionary look-ups, in pure Python or, when built, in
+the optional C extension `bot.core._clogit` (`SPEEDUPS`; both paths give the same float bit
+for bit): deterministic, no downloads, no numpy. At run time no feature strings are built: the model keeps its bigram
 weights keyed by word pair and a bounded cache of per-word records (unigram weight, sum and
 count of the word's character n-gram weights, cue-word flags), so a message costs a set of its
 words and two C-level sums (`featurize` builds the feature strings for training; both give the
