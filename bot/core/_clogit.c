@@ -46,11 +46,17 @@ typedef unsigned __int128 u128;
 static uint64_t
 read_u64(const unsigned char *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t value;
+    memcpy(&value, p, sizeof value);
+    return value;
+#else
     uint64_t value = 0;
     for (int i = 7; i >= 0; i--) {
         value = (value << 8) | p[i];
     }
     return value;
+#endif
 }
 
 static i128
