@@ -11,8 +11,10 @@ import math
 import os
 import string
 import struct
+import subprocess
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import given, settings
@@ -437,3 +439,30 @@ def test_c_returns_none_for_non_ascii_and_fresh_floats() -> None:
     score = c.compound("not very good!")
     assert type(score) is float
     assert sys.getrefcount(score) == 2  # only `score` (and the call's argument) hold it
+
+
+def test_without_the_extension_the_python_path_is_used() -> None:
+    # An unbuilt extension (ImportError) must leave the module importable and exact.
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'bot.core._cvader':\n"
+        "            raise ImportError('blocked')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from bot.core import vader\n"
+        "assert vader._cvader is None and not vader.SPEEDUPS\n"
+        "assert vader.compound('not very good!') == vader.compound_python('not very good!')\n"
+        "assert not vader.SPEEDUPS and vader._c_compound is None\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
+
+
+def test_threads_share_the_c_tables() -> None:
+    require_c()
+    texts = ["not very good!", "good but bad but GOOD", "the shit", "x " * 200 + "kind of great"]
+    want = [compound_python(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: [compound(text) for text in texts], range(2000)))
+    assert all(result == want for result in results)
