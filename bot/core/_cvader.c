@@ -22,9 +22,17 @@ typedef struct {
     unsigned char has_lex, has_boost, has_special, special_int, negate, phrase_part;
 } Entry;
 
+/* Open addressing over compact slots (a hash tag and an entry number, 0 for empty) that stay in
+ * cache; the entries are only read for a tag match. */
 typedef struct {
-    Entry *slots;
+    uint32_t tag, index;
+} Slot;
+
+typedef struct {
+    Slot *slots;
     size_t mask;
+    Entry *entries;
+    size_t used, capacity;
     double c_incr, n_scalar;
 } Tables;
 
@@ -48,10 +56,11 @@ static inline uint64_t fnv_feed(uint64_t h, const char *s, Py_ssize_t n) {
 
 static void tables_free(Tables *t) {
     if (t == NULL) return;
-    if (t->slots != NULL) {
-        for (size_t k = 0; k <= t->mask; k++) PyMem_Free(t->slots[k].key);
-        PyMem_Free(t->slots);
+    if (t->entries != NULL) {
+        for (size_t k = 0; k < t->used; k++) PyMem_Free(t->entries[k].key);
+        PyMem_Free(t->entries);
     }
+    PyMem_Free(t->slots);
     PyMem_Free(t);
 }
 
@@ -59,10 +68,16 @@ static void tables_free(Tables *t) {
 static Entry *table_slot(Tables *t, const char *key, Py_ssize_t len, int create) {
     uint64_t h = fnv_feed(FNV_OFFSET, key, len);
     size_t k = (size_t)h & t->mask;
+    uint32_t tag = (uint32_t)(h >> 32);
     for (;;) {
-        Entry *e = &t->slots[k];
-        if (e->key == NULL) {
+        Slot *slot = &t->slots[k];
+        if (slot->index == 0) {
             if (!create) return NULL;
+            if (t->used == t->capacity) {
+                PyErr_SetString(PyExc_RuntimeError, "_cvader: table capacity exceeded");
+                return NULL;
+            }
+            Entry *e = &t->entries[t->used];
             e->key = PyMem_Malloc((size_t)len + 1);
             if (e->key == NULL) {
                 PyErr_NoMemory();
@@ -72,9 +87,13 @@ static Entry *table_slot(Tables *t, const char *key, Py_ssize_t len, int create)
             e->key[len] = '\0';
             e->len = len;
             e->hash = h;
+            t->used++;
+            slot->tag = tag;
+            slot->index = (uint32_t)t->used;
             return e;
         }
-        if (e->hash == h && e->len == len && memcmp(e->key, key, (size_t)len) == 0) return e;
+        Entry *e = &t->entries[slot->index - 1];
+        if (slot->tag == tag && e->len == len && memcmp(e->key, key, (size_t)len) == 0) return e;
         k = (k + 1) & t->mask;
     }
 }
@@ -90,10 +109,12 @@ static const Entry *phrase_lookup(const Tables *t, const char *const *words,
         total += lens[w];
     }
     size_t k = (size_t)h & t->mask;
+    uint32_t tag = (uint32_t)(h >> 32);
     for (;;) {
-        const Entry *e = &t->slots[k];
-        if (e->key == NULL) return NULL;
-        if (e->hash == h && e->len == total) {
+        const Slot *slot = &t->slots[k];
+        if (slot->index == 0) return NULL;
+        const Entry *e = &t->entries[slot->index - 1];
+        if (slot->tag == tag && e->len == total) {
             const char *p = e->key;
             int same = 1;
             for (int w = 0; w < count && same; w++) {
@@ -113,10 +134,14 @@ static const Entry *phrase_lookup(const Tables *t, const char *const *words,
 static const Entry *word_lookup(const Tables *t, const char *s, Py_ssize_t n) {
     uint64_t h = fnv_feed(FNV_OFFSET, s, n);
     size_t k = (size_t)h & t->mask;
+    uint32_t tag = (uint32_t)(h >> 32);
     for (;;) {
-        const Entry *e = &t->slots[k];
-        if (e->key == NULL) return NULL;
-        if (e->hash == h && e->len == n && memcmp(e->key, s, (size_t)n) == 0) return e;
+        const Slot *slot = &t->slots[k];
+        if (slot->index == 0) return NULL;
+        if (slot->tag == tag) {
+            const Entry *e = &t->entries[slot->index - 1];
+            if (e->len == n && memcmp(e->key, s, (size_t)n) == 0) return e;
+        }
         k = (k + 1) & t->mask;
     }
 }
@@ -168,9 +193,21 @@ static PyObject *configure(PyObject *module, PyObject *args) {
     PyObject *negate_list = PySequence_List(negate);
     if (negate_list == NULL) return NULL;
 
+    /* At most one entry per key, plus one per word of each multi-word key. */
     Py_ssize_t count = PyDict_GET_SIZE(lexicon) + PyDict_GET_SIZE(boosters) +
-                       PyList_GET_SIZE(negate_list) + 4 * PyDict_GET_SIZE(special) +
-                       4 * PyDict_GET_SIZE(boosters);
+                       PyList_GET_SIZE(negate_list) + PyDict_GET_SIZE(special);
+    PyObject *phrase_tables[2] = {boosters, special};
+    for (int k = 0; k < 2; k++) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(phrase_tables[k], &pos, &key, &value)) {
+            if (!PyUnicode_Check(key) || !PyUnicode_IS_ASCII(key)) continue;
+            const char *p = (const char *)PyUnicode_DATA(key);
+            Py_ssize_t n = PyUnicode_GET_LENGTH(key), spaces = 0;
+            for (Py_ssize_t j = 0; j < n; j++) spaces += p[j] == ' ';
+            if (spaces) count += spaces + 1;
+        }
+    }
     size_t size = 64;
     while (size < (size_t)count * 3) size <<= 1;
 
@@ -179,13 +216,15 @@ static PyObject *configure(PyObject *module, PyObject *args) {
         Py_DECREF(negate_list);
         return PyErr_NoMemory();
     }
-    t->slots = PyMem_Calloc(size, sizeof(Entry));
-    if (t->slots == NULL) {
-        PyMem_Free(t);
+    t->slots = PyMem_Calloc(size, sizeof(Slot));
+    t->entries = PyMem_Calloc((size_t)count + 1, sizeof(Entry));
+    if (t->slots == NULL || t->entries == NULL) {
+        tables_free(t);
         Py_DECREF(negate_list);
         return PyErr_NoMemory();
     }
     t->mask = size - 1;
+    t->capacity = (size_t)count + 1;
     t->c_incr = c_incr;
     t->n_scalar = n_scalar;
 
@@ -595,6 +634,10 @@ static PyObject *score(const State *st, const Tables *t, const char *text, Py_ss
         total = total / sqrt((total * total) + 15);
         if (total < -1.0) total = -1.0;
         else if (total > 1.0) total = 1.0;
+    }
+    if (total == 0.0 && !signbit(total)) {
+        result = PyFloat_FromDouble(0.0); /* round(0.0, 4) is 0.0 (most texts) */
+        goto done;
     }
     PyObject *f = PyFloat_FromDouble(total);
     if (f == NULL) goto done;
