@@ -150,6 +150,7 @@ static const Entry *word_lookup(const Tables *t, const char *s, Py_ssize_t n) {
 static const char *ascii_key(PyObject *key, Py_ssize_t *len) {
     if (!PyUnicode_Check(key)) {
         PyErr_SetString(PyExc_TypeError, "_cvader: table keys must be str");
+        *len = 0;
         return NULL;
     }
     if (!PyUnicode_IS_ASCII(key)) {
@@ -564,7 +565,7 @@ static PyObject *score(const State *st, const Tables *t, const char *text, Py_ss
         }
     }
 
-    int exclamations = 0, questions = 0;
+    Py_ssize_t exclamations = 0, questions = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
         unsigned char c = (unsigned char)text[k];
         low[k] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (char)c;
@@ -622,9 +623,9 @@ static PyObject *score(const State *st, const Tables *t, const char *text, Py_ss
     } else {
         if (sum_sentiments(st, words, count, &total) < 0) goto done;
         /* punctuation emphasis */
-        int ep = exclamations > 4 ? 4 : exclamations;
-        double emphasis = ep * 0.292;
-        if (questions > 1) emphasis = emphasis + (questions <= 3 ? questions * 0.18 : 0.96);
+        Py_ssize_t ep = exclamations > 4 ? 4 : exclamations;
+        double emphasis = (double)ep * 0.292;
+        if (questions > 1) emphasis = emphasis + (questions <= 3 ? (double)questions * 0.18 : 0.96);
         else emphasis = emphasis + 0.0;
         if (total > 0)
             total += emphasis;
