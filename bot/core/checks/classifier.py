@@ -18,6 +18,7 @@ import importlib
 import json
 import math
 import re
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -195,6 +196,16 @@ _FIXED_ONE = 1 << 64
 _MAX_FIXED_WEIGHT = 2.0**20
 
 
+def _left_to_right_sum(values: Iterable[float]) -> float:
+    """The floats added one by one from 0.0, left to right."""
+    return reduce(add, values, 0.0)
+
+
+# The bigram weights are added left to right from 0.0, as the C path does: `sum` does that (and
+# faster) up to Python 3.11, but compensates its float sums from 3.12 on.
+_float_sum: Callable[[Iterable[float]], float] = sum if sys.version_info < (3, 12) else _left_to_right_sum
+
+
 def _fixed(value: float) -> int:
     """`value` in fixed point, units of 2**-64."""
     return round(value * _FIXED_ONE)
@@ -322,20 +333,16 @@ class LinearTextModel:
         if speedups is not None:
             z = speedups.logit(self._c_tables, self._c_per_word[0], tokens, cues)
             if z is None:  # a word without a C record yet
-                records = self._c_per_word[0]
+                c_records = self._c_per_word[0]
                 distinct = set(tokens)
-                missing = distinct.difference(records)
+                missing = distinct.difference(c_records)
                 if not self._fixed_point or any(" " in word for word in missing):
                     return self._logit_by_features(tokens, cues)
-                records = self._remember_c(records, distinct, missing)
-                z = speedups.logit(self._c_tables, records, tokens, cues)
+                c_records = self._remember_c(c_records, distinct, missing)
+                z = speedups.logit(self._c_tables, c_records, tokens, cues)
             if z is not None and z is not NotImplemented:
                 return cast(float, z)
             # NotImplemented: a token that is not exactly a str (the Python path handles it).
-        return self._logit_python(tokens, cues)
-
-    def _logit_python(self, tokens: Sequence[str], cues: Iterable[str]) -> float:
-        """`logit` in pure Python (the path used without the C extension)."""
         distinct = set(tokens)
         records = self._per_word[0]
         try:
@@ -363,9 +370,7 @@ class LinearTextModel:
         else:
             pairs = set(pairwise(tokens))
             n_words += len(pairs)
-        # Left to right from 0.0 (not `sum`, which compensates from Python 3.12 on): the C
-        # path adds in the same order.
-        weight = unigrams / _FIXED_ONE + reduce(add, map(self._bigrams.get, pairs, repeat(0.0)), 0.0)
+        weight = unigrams / _FIXED_ONE + _float_sum(map(self._bigrams.get, pairs, repeat(0.0)))
         names: frozenset[str] = _NO_CUES
         if counts >= _YOU:  # some cue word
             names, cue_weight = self._cues[
