@@ -1,4 +1,4 @@
-"""Optional C speed-ups for the engine's hot paths (see `bot/core/_speedups/README`).
+"""Optional C speed-ups for two of the engine's hot paths: VADER scoring and the tone model.
 
 Every extension is `optional`: without a C compiler the install still succeeds and the engine
 uses its pure-Python paths, which give the same results (the tests compare both).
