@@ -1,4 +1,4 @@
-"""Optional C speed-ups for two of the engine's hot paths: VADER scoring and the tone model.
+"""Optional C speed-ups for the engine's hot paths: VADER scoring, the tone model, sentences.
 
 Every extension is `optional`: without a C compiler the install still succeeds and the engine
 uses its pure-Python paths, which give the same results (the tests compare both).
@@ -12,5 +12,6 @@ setup(
     ext_modules=[
         Extension("bot.core._cvader", ["bot/core/_cvader.c"], optional=True, extra_compile_args=_FLAGS),
         Extension("bot.core._clogit", ["bot/core/_clogit.c"], optional=True, extra_compile_args=_FLAGS),
+        Extension("bot.core._ctext", ["bot/core/_ctext.c"], optional=True, extra_compile_args=_FLAGS),
     ]
 )

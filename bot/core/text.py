@@ -7,12 +7,20 @@ points into the original message.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from functools import cached_property
+from types import ModuleType
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from bot.core.models import Message
+
+_ctext: ModuleType | None
+try:  # the optional C speed-up of `Document.sentences` (setup.py); same results
+    _ctext = importlib.import_module("bot.core._ctext")
+except ImportError:
+    _ctext = None
 
 # Everything a rule must never look inside. One alternation, scanned once: linear time.
 _MASK_RE = re.compile(
@@ -70,6 +78,12 @@ _WORD_BYTES = bytes(
 _NON_ASCII_WORD_RE = re.compile(r"[^\W\x00-\x7f]")
 # Very long sentences are scored in chunks so the cost stays linear in message length.
 MAX_SENTENCE_WORDS = 60
+# `_ctext.sentences(lower, total, Sentence, MAX_SENTENCE_WORDS)`: the sentences of an ASCII
+# text, or None to leave them to Python (non-ASCII text, a sentence to cut into chunks).
+_c_sentences: Callable[[str, int, type, int], list[Sentence] | None] | None = (
+    getattr(_ctext, "sentences", None) if _ctext is not None else None
+)
+SPEEDUPS = _c_sentences is not None
 
 
 class Token(NamedTuple):
@@ -262,6 +276,14 @@ class Document:
             return []
         if total <= MAX_SENTENCE_WORDS and not _has_sentence_end(lower):
             return [Sentence(0, len(lower), 0, total)]
+        if _c_sentences is not None:
+            found = _c_sentences(lower, total, Sentence, MAX_SENTENCE_WORDS)
+            if found is not None:
+                return found
+        return self._python_sentences(lower, total)
+
+    def _python_sentences(self, lower: str, total: int) -> list[Sentence]:
+        """`sentences` in pure Python (any text; the C path's reference)."""
         out: list[Sentence] = []
         # Words are counted per sentence in the word-run bytes (no regex) when that is exact.
         runs = _word_runs(lower)

@@ -1,0 +1,151 @@
+/* Sentence splitting of plain ASCII text in C, equal to `bot.core.text.Document.sentences`.
+ *
+ * `sentences(lower, total, sentence_type, max_words)` returns the same list of Sentence tuples
+ * as the pure-Python code for an ASCII `lower`, or None when it leaves the work to Python:
+ * non-ASCII text, a sentence longer than `max_words` words (cut into chunks there), or a word
+ * count that disagrees with `total`.
+ *
+ * What the Python code does, restated for ASCII text:
+ * - a sentence ends at a match of `[\n.!?](?:(?<=\n)\n*|[.!?]*(?=\s|$))`: a run of line
+ *   breaks, or a whole run of . ! ? followed by whitespace or the end of the text (a shorter
+ *   part of a run is followed by another mark, never by whitespace, so only whole runs match);
+ * - words are `\w+(?:'\w+)*` matches: a word starts at a word character that does not follow
+ *   another word character or an apostrophe joining it to one;
+ * - a sentence holding no word is dropped; one that ends at a line break ends before it.
+ *
+ * The GIL is held throughout and nothing is shared between calls.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+/* Python's `\w` and `\s` for ASCII characters (str patterns). */
+static inline int is_word(Py_UCS1 c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static inline int is_space(Py_UCS1 c) {
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
+static inline int is_mark(Py_UCS1 c) { return c == '.' || c == '!' || c == '?'; }
+
+/* Append Sentence(start, end, first, last) to `out`; -1 on error. */
+static int append_sentence(PyObject *out, PyTypeObject *type, Py_ssize_t start, Py_ssize_t end,
+                           Py_ssize_t first, Py_ssize_t last) {
+    PyObject *sentence = type->tp_alloc(type, 4);
+    if (sentence == NULL) {
+        return -1;
+    }
+    Py_ssize_t values[4] = {start, end, first, last};
+    for (int k = 0; k < 4; k++) {
+        PyObject *number = PyLong_FromSsize_t(values[k]);
+        if (number == NULL) {
+            Py_DECREF(sentence);
+            return -1;
+        }
+        PyTuple_SET_ITEM(sentence, k, number);
+    }
+    int failed = PyList_Append(out, sentence);
+    Py_DECREF(sentence);
+    return failed;
+}
+
+static PyObject *sentences(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "sentences(lower, total, sentence_type, max_words)");
+        return NULL;
+    }
+    PyObject *lower = args[0];
+    if (!PyUnicode_Check(lower) || !PyType_Check(args[2]) ||
+        !PyType_IsSubtype((PyTypeObject *)args[2], &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "sentences() takes a str and a tuple subclass");
+        return NULL;
+    }
+    Py_ssize_t total = PyLong_AsSsize_t(args[1]);
+    Py_ssize_t max_words = PyLong_AsSsize_t(args[3]);
+    if ((total == -1 || max_words == -1) && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (!PyUnicode_IS_ASCII(lower)) {
+        Py_RETURN_NONE;
+    }
+    PyTypeObject *type = (PyTypeObject *)args[2];
+    const Py_UCS1 *text = PyUnicode_1BYTE_DATA(lower);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(lower);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t pos = 0;   /* where the current sentence starts */
+    Py_ssize_t seen = 0;  /* words in the sentences before it */
+    Py_ssize_t count = 0; /* words started since `pos` */
+    Py_ssize_t i = 0;
+    while (i < n) {
+        Py_UCS1 c = text[i];
+        if (is_word(c)) {
+            if (i == 0 || (!is_word(text[i - 1]) &&
+                           !(text[i - 1] == '\'' && i >= 2 && is_word(text[i - 2])))) {
+                count++;
+            }
+            i++;
+            continue;
+        }
+        Py_ssize_t body_end = i, mark_end;
+        if (c == '\n') {
+            mark_end = i + 1;
+            while (mark_end < n && text[mark_end] == '\n') {
+                mark_end++;
+            }
+        } else if (is_mark(c)) {
+            mark_end = i + 1;
+            while (mark_end < n && is_mark(text[mark_end])) {
+                mark_end++;
+            }
+            if (mark_end < n && !is_space(text[mark_end])) {
+                i = mark_end; /* no sentence end in this run; none of it is a word character */
+                continue;
+            }
+        } else {
+            i++;
+            continue;
+        }
+        if (count) {
+            if (count > max_words) {
+                goto leave_to_python;
+            }
+            Py_ssize_t end = text[body_end] == '\n' ? body_end : mark_end;
+            if (append_sentence(out, type, pos, end, seen, seen + count) < 0) {
+                goto error;
+            }
+            seen += count;
+            count = 0;
+        }
+        pos = mark_end;
+        i = mark_end;
+    }
+    if (seen + count != total || count > max_words) {
+        goto leave_to_python;
+    }
+    if (count && append_sentence(out, type, pos, n, seen, seen + count) < 0) {
+        goto error;
+    }
+    return out;
+leave_to_python:
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+error:
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"sentences", (PyCFunction)(void (*)(void))sentences, METH_FASTCALL,
+     "Sentences of an ASCII lower-cased text as Sentence tuples, or None (see the module)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_ctext", "Sentence splitting of ASCII text in C.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__ctext(void) { return PyModule_Create(&module); }
