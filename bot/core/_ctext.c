@@ -1,5 +1,9 @@
-/* Sentence splitting of plain ASCII text in C, equal to `bot.core.text.Document.sentences`.
+/* Text helpers in C for the engine's hot paths, each equal to its pure-Python twin.
  *
+ * `find_phrases(by_first, words)` is `bot.core.phrase_index.PhraseIndex.find`: every
+ * (first word index, end word index, payload) of the indexed phrases in `words`, in order.
+ *
+ * Sentence splitting of plain ASCII text, equal to `bot.core.text.Document.sentences`:
  * `sentences(lower, total, sentence_type, max_words)` returns the same list of Sentence tuples
  * as the pure-Python code for an ASCII `lower`, or None when it leaves the work to Python:
  * non-ASCII text, a sentence longer than `max_words` words (cut into chunks there), or a word
@@ -51,6 +55,7 @@ static int append_sentence(PyObject *out, PyTypeObject *type, Py_ssize_t start, 
 }
 
 static PyObject *sentences(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
     if (nargs != 4) {
         PyErr_SetString(PyExc_TypeError, "sentences(lower, total, sentence_type, max_words)");
         return NULL;
@@ -138,14 +143,92 @@ error:
     return NULL;
 }
 
+/* find_phrases(by_first: dict[str, list[tuple[tuple[str, ...], object]]], words: list[str]) */
+static PyObject *find_phrases(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 2 || !PyDict_CheckExact(args[0]) || !PyList_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "find_phrases(by_first: dict, words: list)");
+        return NULL;
+    }
+    PyObject *by_first = args[0], *words = args[1];
+    PyObject *found = PyList_New(0);
+    if (found == NULL) {
+        return NULL;
+    }
+    /* Only exact str words and phrase words: then no Python code runs here (str hashing and
+     * comparison are C), so the lists cannot change under us. */
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!PyUnicode_CheckExact(PyList_GET_ITEM(words, i))) {
+            PyErr_SetString(PyExc_TypeError, "find_phrases: words must be str");
+            goto error;
+        }
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *candidates = PyDict_GetItemWithError(by_first, PyList_GET_ITEM(words, i));
+        if (candidates == NULL) {
+            if (PyErr_Occurred()) {
+                goto error;
+            }
+            continue;
+        }
+        if (!PyList_CheckExact(candidates)) {
+            PyErr_SetString(PyExc_TypeError, "find_phrases: candidates must be lists");
+            goto error;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(candidates); k++) {
+            PyObject *entry = PyList_GET_ITEM(candidates, k);
+            if (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 2 ||
+                !PyTuple_CheckExact(PyTuple_GET_ITEM(entry, 0))) {
+                PyErr_SetString(PyExc_TypeError, "find_phrases: entries are (phrase, payload)");
+                goto error;
+            }
+            PyObject *phrase = PyTuple_GET_ITEM(entry, 0);
+            Py_ssize_t size = PyTuple_GET_SIZE(phrase);
+            Py_ssize_t end = i + size;
+            if (size < 1 || end > n) {
+                continue;
+            }
+            int match = 1;
+            for (Py_ssize_t j = 1; j < size && match; j++) {
+                PyObject *want = PyTuple_GET_ITEM(phrase, j);
+                if (!PyUnicode_CheckExact(want)) {
+                    PyErr_SetString(PyExc_TypeError, "find_phrases: phrase words must be str");
+                    goto error;
+                }
+                match = PyUnicode_Compare(PyList_GET_ITEM(words, i + j), want) == 0;
+            }
+            if (!match) {
+                continue;
+            }
+            PyObject *hit = Py_BuildValue("(nnO)", i, end, PyTuple_GET_ITEM(entry, 1));
+            if (hit == NULL) {
+                goto error;
+            }
+            int failed = PyList_Append(found, hit);
+            Py_DECREF(hit);
+            if (failed) {
+                goto error;
+            }
+        }
+    }
+    return found;
+error:
+    Py_DECREF(found);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
+    {"find_phrases", (PyCFunction)(void (*)(void))find_phrases, METH_FASTCALL,
+     "(first, end, payload) of every indexed phrase in a word list, in order."},
     {"sentences", (PyCFunction)(void (*)(void))sentences, METH_FASTCALL,
      "Sentences of an ASCII lower-cased text as Sentence tuples, or None (see the module)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_ctext", "Sentence splitting of ASCII text in C.", -1, methods,
+    PyModuleDef_HEAD_INIT, "_ctext", "Phrase look-up and sentence splitting in C.", -1, methods,
+    NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__ctext(void) { return PyModule_Create(&module); }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
+from bot.core import text
 from bot.core.text import lower_same_length, words_of
 
 T = TypeVar("T")
@@ -32,8 +33,15 @@ class PhraseIndex(Generic[T]):
     def find(self, words: list[str]) -> list[tuple[int, int, T]]:
         """(first word index, end word index, payload) for every phrase in `words`, in order.
 
-        Only the words that start some phrase are looked for, each with C-level searches.
+        With the C speed-ups (`bot.core._ctext.find_phrases`), one pass over the words in C;
+        else only the words that start some phrase are looked for, each with C-level searches.
         """
+        if _c_find is not None:
+            return _c_find(self._by_first, words)  # type: ignore[no-any-return]
+        return self.find_python(words)
+
+    def find_python(self, words: list[str]) -> list[tuple[int, int, T]]:
+        """`find` in pure Python (the C path's reference)."""
         by_first = self._by_first
         common = by_first.keys() & words
         if not common:
@@ -59,6 +67,9 @@ class PhraseIndex(Generic[T]):
             # Stable: matches at one position keep the order of that word's candidates.
             found.sort(key=_first_word)
         return found
+
+
+_c_find = getattr(text._ctext, "find_phrases", None) if text._ctext is not None else None
 
 
 def _first_word(match: tuple[int, int, object]) -> int:

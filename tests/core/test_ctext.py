@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.core import text as text_module
 from bot.core.models import Message
+from bot.core.phrase_index import PhraseIndex
 from bot.core.text import MAX_SENTENCE_WORDS, Document, Sentence
 
 c_sentences = text_module._c_sentences
@@ -92,3 +93,36 @@ def test_without_the_extension_sentences_are_the_same() -> None:
         without = [document(t).sentences for t in texts]
     assert with_c == without
     assert [len(s) for s in without] == [2, 3, 2, 3]
+
+
+# --- phrase look-up -------------------------------------------------------------------------
+
+VOCAB = ["guys", "you", "just", "do", "it", "per", "my", "last", "message", "a", "b"]
+PHRASES = st.lists(st.lists(st.sampled_from(VOCAB), min_size=1, max_size=4).map(" ".join), max_size=12)
+WORDS = st.lists(st.sampled_from([*VOCAB, "other"]), max_size=40)
+
+
+@needs_c
+@settings(max_examples=1500, deadline=None)
+@given(PHRASES, WORDS)
+def test_c_phrase_find_equals_python(phrases: list[str], words: list[str]) -> None:
+    index: PhraseIndex[int] = PhraseIndex()
+    for number, phrase in enumerate(phrases):
+        index.add(phrase, number)
+    assert index.find(words) == index.find_python(words)
+
+
+@needs_c
+def test_c_phrase_find_keeps_candidate_order_and_refuses_other_types() -> None:
+    index: PhraseIndex[str] = PhraseIndex()
+    for phrase in ("you guys", "you", "you guys rock", "guys"):
+        index.add(phrase, phrase)
+    words = ["hey", "you", "guys", "rock", "you"]
+    assert index.find(words) == [
+        (1, 3, "you guys"), (1, 2, "you"), (1, 4, "you guys rock"), (2, 3, "guys"), (4, 5, "you"),
+    ]
+    assert index.find(words) == index.find_python(words)
+    with pytest.raises(TypeError):
+        index.find(["you", 3])  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        index.find(("you",))  # type: ignore[arg-type]
