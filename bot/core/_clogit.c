@@ -7,7 +7,8 @@
  *            (`LinearTextModel._remember_c`); the bytes hold, little-endian, the word's
  *            counts field (u64: n-gram count and cue-word counters), its unigram weight and
  *            the sum of its n-gram weights (two signed 128-bit fixed-point values, units of
- *            2**-64); `following` is None or a dict: next word -> bigram weight (a float).
+ *            2**-64); `following` is None or a dict: next word -> bigram weight (a float,
+ *            turned into the same fixed point as Python's `_fixed` does).
  *   tokens   a sequence of str; cues: any iterable of str.
  *
  * Returns None when a token has no record yet (the caller fills the records and calls again),
@@ -16,11 +17,11 @@
  * Every float operation is the one the pure-Python path does, in the same order, so both give
  * the same float bit for bit:
  *   - the record fields are summed exactly (as Python's int sum does);
- *   - the bigram weights of the distinct pairs are added left to right starting at 0.0 in
- *     pair order when the pairs are all distinct (fewer than two repeated words), else in the
- *     iteration order of the Python set of pairs; only pairs with a weight change the sum (a
- *     running sum that starts at +0.0 is never -0.0, so adding 0.0 is exact), and two weights
- *     add the same in either order, so the set of pairs is only built for three or more;
+ *   - each distinct (token, next token) pair's bigram weight is rounded to fixed point (units
+ *     of 2**-64, ties to even, as `round(weight * 2**64)`) and summed exactly with the unigram
+ *     field in 128 bits, then that sum is rounded once to a double (as Python's int / 2**64):
+ *     the order of the pairs does not matter, so none is kept (a pointer set of the distinct
+ *     pairs only counts each pair once);
  *   - extra cues are added in the iteration order of `set(cues) - names`, built the same way.
  * No globals hold state: everything lives on the C stack or in memory freed before returning.
  */
@@ -171,12 +172,26 @@ record_of(PyObject *records, PyObject *word)
     return record;
 }
 
-/* The weight of the bigram (first word's record, second word), 0 if none; -1 on error. */
+/* `weight` in fixed point, units of 2**-64: Python's `round(weight * 2**64)` (float.__round__
+ * rounds to the nearest integer, ties to even, whatever the FPU rounding mode). The scaling by a
+ * power of two is exact; the caller checks that the result fits. */
+static i128
+fixed_point(double weight)
+{
+    double x = weight * 0x1p64;
+    double rounded = round(x);
+    if (fabs(x - rounded) == 0.5) {
+        rounded = 2.0 * round(x / 2.0);
+    }
+    return (i128)rounded;
+}
+
+/* The fixed-point weight of the bigram (first word's record, second word) added to *sum
+ * (nothing if it has none); -1 on error. */
 static int
-bigram_weight(PyObject *first_record, PyObject *second, double *out, int *found)
+add_bigram_weight(PyObject *first_record, PyObject *second, i128 *sum)
 {
     PyObject *following = PyTuple_GET_ITEM(first_record, 1);
-    *found = 0;
     if (following == Py_None) {
         return 0;
     }
@@ -188,98 +203,16 @@ bigram_weight(PyObject *first_record, PyObject *second, double *out, int *found)
     if (weight == NULL) {
         return PyErr_Occurred() ? -1 : 0;
     }
-    *found = 1;
-    return weight_value(weight, out);
-}
-
-/* The bigram sum in the iteration order of the Python set of (token, next token) pairs.
- * The set is built from the distinct pairs in order of first occurrence (pair j: the tokens at
- * positions[j] - 1 and positions[j]): adding a pair that is already there changes nothing in a
- * Python set, so its table (and iteration order) is that of `set(pairwise(tokens))`. Only the
- * pairs with a weight (found[j]) are then looked up, by the identity of their tuple. */
-static int
-bigram_sum_in_set_order(PyObject *tokens, Py_ssize_t size, Py_ssize_t n_pairs, const Py_ssize_t *positions,
-                        const double *weights, const unsigned char *found, double *out)
-{
-    PyObject *copy = PySequence_Tuple(tokens); /* owned items while building the set */
-    if (copy == NULL) {
+    double value;
+    if (weight_value(weight, &value) < 0) {
         return -1;
     }
-    if (PyTuple_GET_SIZE(copy) != size) { /* another thread changed the list meanwhile */
-        Py_DECREF(copy);
-        PyErr_SetString(PyExc_RuntimeError, "tokens changed while being scored");
+    if (!(fabs(value) <= 0x1p20)) { /* the Python side only fills records for such models */
+        PyErr_SetString(PyExc_ValueError, "_clogit: bigram weight too large for fixed point");
         return -1;
     }
-    size_t capacity = 8;
-    while (capacity < (size_t)n_pairs * 2) {
-        capacity <<= 1;
-    }
-    /* tuples[n_pairs] (owned until the end), then the map: keys[capacity], values[capacity]. */
-    PyObject **tuples = PyMem_Calloc((size_t)n_pairs + capacity, sizeof(PyObject *));
-    double *values = PyMem_Calloc(capacity, sizeof(double));
-    PyObject *pairs = PySet_New(NULL);
-    PyObject *iter = NULL;
-    int status = -1;
-    Py_ssize_t made = 0;
-    if (tuples == NULL || values == NULL || pairs == NULL) {
-        if (!PyErr_Occurred()) {
-            PyErr_NoMemory();
-        }
-        goto done;
-    }
-    PyObject **keys = tuples + n_pairs;
-    size_t mask = capacity - 1;
-    for (Py_ssize_t j = 0; j < n_pairs; j++) {
-        Py_ssize_t i = positions[j];
-        PyObject *pair = PyTuple_Pack(2, PyTuple_GET_ITEM(copy, i - 1), PyTuple_GET_ITEM(copy, i));
-        if (pair == NULL) {
-            goto done;
-        }
-        tuples[made++] = pair;
-        if (PySet_Add(pairs, pair) < 0) {
-            goto done;
-        }
-        if (found[j]) {
-            size_t k = mix((uintptr_t)pair, 0) & mask;
-            while (keys[k] != NULL) {
-                k = (k + 1) & mask;
-            }
-            keys[k] = pair;
-            values[k] = weights[j];
-        }
-    }
-    iter = PyObject_GetIter(pairs);
-    if (iter == NULL) {
-        goto done;
-    }
-    double sum = 0.0;
-    PyObject *pair;
-    while ((pair = PyIter_Next(iter)) != NULL) {
-        size_t k = mix((uintptr_t)pair, 0) & mask;
-        while (keys[k] != NULL) {
-            if (keys[k] == pair) {
-                sum += values[k];
-                break;
-            }
-            k = (k + 1) & mask;
-        }
-        Py_DECREF(pair);
-    }
-    if (PyErr_Occurred()) {
-        goto done;
-    }
-    *out = sum;
-    status = 0;
-done:
-    Py_XDECREF(iter);
-    Py_XDECREF(pairs);
-    for (Py_ssize_t j = 0; j < made; j++) {
-        Py_DECREF(tuples[j]);
-    }
-    PyMem_Free(tuples);
-    PyMem_Free(values);
-    Py_DECREF(copy);
-    return status;
+    *sum += fixed_point(value);
+    return 0;
 }
 
 /* Whether `cue` (a str starting with "w:" or "b:") repeats a word or bigram feature: 1 yes,
@@ -436,14 +369,7 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *result = NULL;
     PyObject *stack_words[STACK_SLOTS];
     PyObject *stack_pairs[2 * STACK_SLOTS];
-    Py_ssize_t stack_positions[STACK_SLOTS / 2];
-    double stack_weights[STACK_SLOTS / 2];
-    unsigned char stack_found[STACK_SLOTS / 2];
     PyObject **heap = NULL;
-    Py_ssize_t *positions = stack_positions; /* each distinct pair: its first position, */
-    double *pair_weights = stack_weights;    /* its weight */
-    unsigned char *found = stack_found;      /* and whether it has one */
-    void *heap_pairs = NULL;
     size_t capacity = 8;
     while (capacity < (size_t)size * 2) {
         capacity <<= 1;
@@ -467,22 +393,14 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         words.slots = heap;
         pairs.slots = heap + capacity;
-        heap_pairs = PyMem_Malloc((size_t)size * (sizeof(Py_ssize_t) + sizeof(double) + 1));
-        if (heap_pairs == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        positions = heap_pairs;
-        pair_weights = (double *)(positions + size);
-        found = (unsigned char *)(pair_weights + size);
     }
     words.mask = pairs.mask = capacity - 1;
 
-    /* One pass: each distinct word's record fields once, each distinct pair's weight once. */
+    /* One pass: each distinct word's record fields once, each distinct pair's weight once
+     * (unigram and bigram weights into one exact fixed-point sum). */
     u128 counts = 0;
-    i128 unigrams = 0, chars = 0;
-    Py_ssize_t n_distinct = 0, n_pairs = 0, n_weighted = 0;
-    double bigrams = 0.0;
+    i128 weights = 0, chars = 0;
+    Py_ssize_t n_distinct = 0, n_pairs = 0;
     PyObject *previous = NULL;
     for (Py_ssize_t i = 0; i < size; i++) {
         PyObject *token = items[i];
@@ -501,35 +419,21 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             const unsigned char *fields = (const unsigned char *)PyBytes_AS_STRING(PyTuple_GET_ITEM(record, 0));
             n_distinct++;
             counts += read_u64(fields);
-            unigrams += read_i128(fields + 8);
+            weights += read_i128(fields + 8);
             chars += read_i128(fields + 24);
         }
         if (previous != NULL && pairset_add(&pairs, previous, record)) {
-            double weight = 0.0;
-            int has_weight;
-            if (bigram_weight(previous, token, &weight, &has_weight) < 0) {
+            if (add_bigram_weight(previous, token, &weights) < 0) {
                 goto done;
             }
-            positions[n_pairs] = i;
-            pair_weights[n_pairs] = weight;
-            found[n_pairs] = (unsigned char)has_weight;
             n_pairs++;
-            if (has_weight) {
-                n_weighted++;
-                bigrams += weight;
-            }
         }
         previous = record;
     }
-    if (size - n_distinct >= 2 && n_weighted >= 3) {
-        /* Python sums the weights over set(pairwise(tokens)): same order needed. */
-        if (bigram_sum_in_set_order(seq, size, n_pairs, positions, pair_weights, found, &bigrams) < 0) {
-            goto done;
-        }
-    }
 
     Py_ssize_t n_words = n_distinct + n_pairs;
-    double weight = (double)unigrams * 0x1p-64 + bigrams;
+    /* One correctly rounded conversion (the scaling by 2**-64 is exact), as Python's int / 2**64. */
+    double weight = (double)weights * 0x1p-64;
     PyObject *names = no_cues;
     if (counts >= ((u128)1 << YOU_SHIFT)) {
         int index = ((counts >> YOU_SHIFT & CUE_COUNT_MASK) > 0) << 2
@@ -565,7 +469,6 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     result = PyFloat_FromDouble(total);
 done:
     PyMem_Free(heap);
-    PyMem_Free(heap_pairs);
     Py_DECREF(seq);
     return result;
 }

@@ -14,6 +14,7 @@ import os
 import random
 import re
 import struct
+import subprocess
 import sys
 import threading
 from collections import Counter
@@ -385,8 +386,8 @@ def scaled(model: LinearTextModel, scale: float, name: str = "scaled") -> Linear
 
 
 def dense_model(seed: int) -> LinearTextModel:
-    """Every bigram, unigram and cue of a few words weighted with arbitrary floats, so that the
-    order in which weights are added shows in the last bits."""
+    """Every bigram, unigram and cue of a few words weighted with arbitrary floats of very
+    different sizes, so that any rounding or order difference shows in the last bits."""
     rng = random.Random(seed)
     vocabulary = ["a", "b", "c", "d", "e", "you", "idiot", "shit", ""]
     word: dict[str, float] = {}
@@ -429,16 +430,64 @@ def test_c_and_python_paths_give_the_same_bits(
     assert abs(expected - reference_logit(model, tokens, cues)) <= tolerance
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, 10**6), st.integers(0, 400))
-def test_repeated_words_and_pairs_add_up_in_the_same_order(seed: int, size: int) -> None:
-    """Long messages over a few words: many repeated words and pairs, all weighted."""
+# Scores a few hundred token lists with repeated words and pairs (so the distinct bigrams come
+# from a set; up to 400 tokens, past the C path's stack slots) and prints each logit's float
+# bits; argv[1]: "c" or "python", the path to use.
+_HASH_SEED_SCRIPT = """
+import random, struct, sys
+from bot.core.checks import classifier
+from tests.core.test_classifier_scoring import MODEL_WORDS, MODELS, TONE
+
+if sys.argv[1] == "python":
+    classifier._speedups = None
+rng = random.Random(12345)
+dense = ["a", "b", "c", "d", "e", "you", "idiot", "shit", ""]
+tone = [*MODEL_WORDS[:40], "you", "idiot", "the"]
+for index in range(300):
+    model, words = (MODELS[5 + index % 2], dense) if index % 3 else (TONE, tone)
+    tokens = [rng.choice(words[: rng.randint(2, len(words))]) for _ in range(rng.randint(3, 400))]
+    cues = {rng.choice(["c1", "x:caps", "w:a", "b:a b", "x:vader<=-0.3"])} if index % 4 == 0 else set()
+    print(struct.pack("<d", model.logit(tokens, cues)).hex())
+"""
+
+
+def _logit_bits_in_a_process(path: str, hash_seed: str) -> list[str]:
+    """The float bits `_HASH_SEED_SCRIPT` prints on `path` under PYTHONHASHSEED=`hash_seed`."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed,
+           "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", _HASH_SEED_SCRIPT, path], env=env, cwd=root,
+                          capture_output=True, text=True, timeout=300, check=True)
+    return done.stdout.split()
+
+
+def test_the_logit_does_not_depend_on_the_hash_seed(scoring_path: str) -> None:
+    """Two processes with different PYTHONHASHSEED values (so sets of word pairs iterate in
+    different orders) give every logit the same bits: the bigram weights are summed exactly.
+    The C path's bits are also the Python path's."""
+    first = _logit_bits_in_a_process(scoring_path, "1")
+    assert len(first) == 300
+    assert _logit_bits_in_a_process(scoring_path, "2") == first
+    if scoring_path == "c":
+        assert _logit_bits_in_a_process("python", "3") == first
+
+
+def test_bigram_weights_halfway_between_fixed_point_units_round_alike_on_both_paths() -> None:
+    """Weights of k / 2 units of 2**-64 (ties to even) and of arbitrary size give the same bits."""
     require_speedups()
-    rng = random.Random(seed)
-    model = MODELS[5 + seed % 2]
-    tokens = [rng.choice(["a", "b", "c", "d", "e", "you", "idiot", "shit", ""]) for _ in range(size)]
-    cues = {rng.choice(["c1", "c2", "c3", "c4", "c5", "c6", "x:caps", "w:a", "b:a b"]) for _ in range(seed % 8)}
-    assert bits(c_logit(model, tokens, cues)) == bits(python_logit(model, tokens, cues))
+    rng = random.Random(3)
+    vocabulary = list("abcdefgh")
+    for trial in range(60):
+        word = {}
+        for first in vocabulary:
+            for second in vocabulary:
+                units = rng.randint(-9, 9) if trial % 2 else rng.randint(-(2**70), 2**70)
+                word[f"b:{first} {second}"] = units * 2.0**-65 * 2.0 ** rng.randint(0, 40 * (trial % 3 == 0))
+        model = LinearTextModel.from_json({"format": MODEL_FORMAT, "name": "halves", "bias": 0.0, "meta": {},
+                                           "weights": {"word": word, "char": {}}})
+        for _ in range(20):
+            tokens = [rng.choice(vocabulary) for _ in range(rng.randint(0, 50))]
+            assert bits(c_logit(model, tokens)) == bits(python_logit(model, tokens))
 
 
 def test_the_c_path_is_used_when_built() -> None:

@@ -5,11 +5,12 @@ n-grams of the masked, lower-cased text, trained offline (`bench/train_tone.py`)
 shared calibration data and shipped as a compact JSON file of non-zero weights under
 `bot/core/models_data/`. Scoring is dictionary look-ups, in pure Python or, when built, in
 the optional C extension `bot.core._clogit` (`SPEEDUPS`; both paths give the same float bit
-for bit): deterministic, no downloads, no numpy. At run time no feature strings are built: the model keeps its bigram
-weights keyed by word pair and a bounded cache of per-word records (unigram weight, sum and
-count of the word's character n-gram weights, cue-word flags), so a message costs a set of its
-words and two C-level sums (`featurize` builds the feature strings for training; both give the
-same log-odds).
+for bit): deterministic (the word and n-gram weights are summed exactly in fixed point, so no
+summation order or hash seed shows in the result), no downloads, no numpy. At run time no
+feature strings are built: the model keeps its bigram weights keyed by word pair and a
+bounded cache of per-word records (unigram weight, sum and count of the word's character
+n-gram weights, cue-word flags), so a message costs a set of its words and two C-level sums
+(`featurize` builds the feature strings for training; both give the same log-odds).
 """
 
 from __future__ import annotations
@@ -18,15 +19,13 @@ import importlib
 import json
 import math
 import re
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, reduce
+from functools import lru_cache
 from importlib import resources
 from itertools import pairwise, repeat
-from operator import add
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -196,18 +195,9 @@ _FIXED_ONE = 1 << 64
 _MAX_FIXED_WEIGHT = 2.0**20
 
 
-def _left_to_right_sum(values: Iterable[float]) -> float:
-    """The floats added one by one from 0.0, left to right."""
-    return reduce(add, values, 0.0)
-
-
-# The bigram weights are added left to right from 0.0, as the C path does: `sum` does that (and
-# faster) up to Python 3.11, but compensates its float sums from 3.12 on.
-_float_sum: Callable[[Iterable[float]], float] = sum if sys.version_info < (3, 12) else _left_to_right_sum
-
-
 def _fixed(value: float) -> int:
-    """`value` in fixed point, units of 2**-64."""
+    """`value` in fixed point, units of 2**-64 (the nearest integer, ties to even; `_clogit.c`
+    rounds the bigram weights the same way)."""
     return round(value * _FIXED_ONE)
 
 
@@ -240,7 +230,9 @@ class LinearTextModel:
     meta: dict[str, Any]
     # Look-up tables derived at construction (the weight dicts are read-only afterwards).
     _unigrams: dict[str, float] = field(init=False, compare=False, repr=False)
-    _bigrams: dict[tuple[str, str], float] = field(init=False, compare=False, repr=False)
+    # Bigram weights by word pair, in fixed point (units of 2**-64; empty when `_fixed_point`
+    # is false: such models score by feature strings).
+    _bigrams: dict[tuple[str, str], int] = field(init=False, compare=False, repr=False)
     _cues: tuple[tuple[frozenset[str], float], ...] = field(init=False, compare=False, repr=False)
     # One slot holding the per-word record cache: word -> packed record (layout above `_fixed`).
     # Bounded: when full, a fresh dict replaces it (never cleared in place, so threads holding
@@ -255,7 +247,8 @@ class LinearTextModel:
     _c_tables: tuple[float, tuple[float, ...], tuple[frozenset[str], ...], frozenset[str], dict[str, float]] = (
         field(init=False, compare=False, repr=False)
     )
-    # Bigram weights by first word, then second word (the `following` of the C records).
+    # Bigram weights (floats) by first word, then second word (the `following` of the C
+    # records; the C code turns each into fixed point as `_fixed` does).
     _following: dict[str, dict[str, float]] = field(init=False, compare=False, repr=False)
     # Whether every weight is small enough for the fixed-point records (else: feature strings).
     _fixed_point: bool = field(init=False, compare=False, repr=False)
@@ -273,8 +266,15 @@ class LinearTextModel:
                 # only words `logit` scores itself, see `_logit_by_features`).
                 if space and " " not in second:
                     bigrams[(first, second)] = weight
+        fixed_point = all(
+            math.isfinite(w) and abs(w) <= _MAX_FIXED_WEIGHT
+            for w in (*self.word_weights.values(), *self.char_weights.values(), self.bias)
+        )
+        object.__setattr__(self, "_fixed_point", fixed_point)
         object.__setattr__(self, "_unigrams", unigrams)
-        object.__setattr__(self, "_bigrams", bigrams)
+        object.__setattr__(self, "_bigrams", {
+            pair: _fixed(float(weight)) for pair, weight in bigrams.items()
+        } if fixed_point else {})
         cue_table = _cue_table(self.word_weights)
         object.__setattr__(self, "_cues", cue_table)
         object.__setattr__(self, "_per_word", [{}])
@@ -289,10 +289,6 @@ class LinearTextModel:
             tuple(names for names, _ in cue_table),
             _NO_CUES,
             self.word_weights,
-        ))
-        object.__setattr__(self, "_fixed_point", all(
-            math.isfinite(w) and abs(w) <= _MAX_FIXED_WEIGHT
-            for w in (*self.word_weights.values(), *self.char_weights.values(), self.bias)
         ))
         object.__setattr__(self, "_doc_key", f"_classifier_{id(self)}")
 
@@ -325,9 +321,11 @@ class LinearTextModel:
         Equal (within float rounding, far below 1e-9) to scoring the features of
         `featurize(tokens, cues)`: one sum of the distinct words' packed records gives the
         unigram weights, the n-gram weights and count and the cue words; distinct bigrams come
-        from the word pairs (all distinct when fewer than two words repeat). With the C
-        extension built (`SPEEDUPS`), `_clogit.logit` does the same arithmetic in the same
-        order (same float bit for bit) from the C records of `_remember_c`.
+        from the word pairs (all distinct when fewer than two words repeat), their fixed-point
+        weights summed exactly with the unigram weights and rounded once to a float, so the
+        result does not depend on the order of the pairs (nor on PYTHONHASHSEED). With the C
+        extension built (`SPEEDUPS`), `_clogit.logit` does the same arithmetic (same float bit
+        for bit) from the C records of `_remember_c`.
         """
         speedups = _speedups
         if speedups is not None:
@@ -370,7 +368,10 @@ class LinearTextModel:
         else:
             pairs = set(pairwise(tokens))
             n_words += len(pairs)
-        weight = unigrams / _FIXED_ONE + _float_sum(map(self._bigrams.get, pairs, repeat(0.0)))
+        # Unigram and bigram weights in fixed point: an exact integer sum (in any order),
+        # rounded once to the nearest float. (Pairs without a weight give None, which the
+        # filter drops: fewer big-int additions.)
+        weight = (unigrams + sum(filter(None, map(self._bigrams.get, pairs)))) / _FIXED_ONE
         names: frozenset[str] = _NO_CUES
         if counts >= _YOU:  # some cue word
             names, cue_weight = self._cues[
