@@ -2,7 +2,12 @@
  *
  * logit(tables, records, tokens, cues) -> float | None | NotImplemented
  *
- *   tables   (bias, cue_weights, cue_names, no_cues, word_weights): `LinearTextModel._c_tables`
+ *   tables   (bias, cue_weights, cue_names, no_cues, word_weights): `LinearTextModel._c_tables`;
+ *            cue_weights: bytes of 128, the 8 fixed-point weights of the cue-word features
+ *            (signed 128-bit, little-endian, units of 2**-64) by (you, profane, insult) index;
+ *            word_weights: a dict, or None for a model whose weights do not fit the fixed
+ *            point (then every call returns None, before reading the cues, and the caller
+ *            scores by feature strings)
  *   records  word -> (bytes of 40, following): the C per-word cache, filled by Python
  *            (`LinearTextModel._remember_c`); the bytes hold, little-endian, the word's
  *            counts field (u64: n-gram count and cue-word counters), its unigram weight and
@@ -11,18 +16,20 @@
  *            turned into the same fixed point as Python's `_fixed` does).
  *   tokens   a sequence of str; cues: any iterable of str.
  *
- * Returns None when a token has no record yet (the caller fills the records and calls again),
- * NotImplemented when a token is not exactly a str (the caller uses the Python path).
+ * Returns None when a token has no record yet (the caller fills the records and calls again)
+ * or the model is not fixed point, NotImplemented when a token is not exactly a str (the caller
+ * uses the Python path).
  *
  * Every float operation is the one the pure-Python path does, in the same order, so both give
  * the same float bit for bit:
  *   - the record fields are summed exactly (as Python's int sum does);
- *   - each distinct (token, next token) pair's bigram weight is rounded to fixed point (units
- *     of 2**-64, ties to even, as `round(weight * 2**64)`) and summed exactly with the unigram
- *     field in 128 bits, then that sum is rounded once to a double (as Python's int / 2**64):
- *     the order of the pairs does not matter, so none is kept (a pointer set of the distinct
- *     pairs only counts each pair once);
- *   - extra cues are added in the iteration order of `set(cues) - names`, built the same way.
+ *   - each distinct (token, next token) pair's bigram weight and each extra cue's weight (the
+ *     cues of `set(cues) - names` that do not repeat a word or bigram feature) is rounded to
+ *     fixed point (units of 2**-64, ties to even, as `round(weight * 2**64)`) and summed
+ *     exactly in 128 bits with the unigram field and the cue-word features' fixed-point
+ *     weight, then that sum is rounded once to a double (as Python's int / 2**64): the order
+ *     of the pairs and of the cues does not matter, so none is kept (a pointer set of the
+ *     distinct pairs only counts each pair once).
  * No globals hold state: everything lives on the C stack or in memory freed before returning.
  */
 #define PY_SSIZE_T_CLEAN
@@ -186,6 +193,23 @@ fixed_point(double weight)
     return (i128)rounded;
 }
 
+/* The weight object `weight` (a bigram's or a cue's) in fixed point added to *sum; -1 on
+ * error. */
+static int
+add_fixed_weight(PyObject *weight, i128 *sum)
+{
+    double value;
+    if (weight_value(weight, &value) < 0) {
+        return -1;
+    }
+    if (!(fabs(value) <= 0x1p20)) { /* all weights of a fixed-point model are (word_weights is None else) */
+        PyErr_SetString(PyExc_ValueError, "_clogit: weight too large for fixed point");
+        return -1;
+    }
+    *sum += fixed_point(value);
+    return 0;
+}
+
 /* The fixed-point weight of the bigram (first word's record, second word) added to *sum
  * (nothing if it has none); -1 on error. */
 static int
@@ -203,16 +227,7 @@ add_bigram_weight(PyObject *first_record, PyObject *second, i128 *sum)
     if (weight == NULL) {
         return PyErr_Occurred() ? -1 : 0;
     }
-    double value;
-    if (weight_value(weight, &value) < 0) {
-        return -1;
-    }
-    if (!(fabs(value) <= 0x1p20)) { /* the Python side only fills records for such models */
-        PyErr_SetString(PyExc_ValueError, "_clogit: bigram weight too large for fixed point");
-        return -1;
-    }
-    *sum += fixed_point(value);
-    return 0;
+    return add_fixed_weight(weight, sum);
 }
 
 /* Whether `cue` (a str starting with "w:" or "b:") repeats a word or bigram feature: 1 yes,
@@ -272,11 +287,11 @@ cue_is_feature(PyObject *cue, PyObject *records, const ptrset *words, const ptrs
     return result;
 }
 
-/* Adds the weights of the extra cues not already features to *weight and their number to
- * *n_words, in the iteration order of `set(cues) - names`. */
+/* Adds the fixed-point weights of the extra cues (`set(cues) - names`, less those already
+ * word or bigram features) to the exact sum *weights and their number to *n_words. */
 static int
 add_cues(PyObject *cues, PyObject *names, PyObject *word_weights, PyObject *records,
-         const ptrset *words, const ptrset *pairs, double *weight, Py_ssize_t *n_words)
+         const ptrset *words, const ptrset *pairs, i128 *weights, Py_ssize_t *n_words)
 {
     PyObject *given = PySet_New(cues);
     if (given == NULL) {
@@ -311,17 +326,12 @@ add_cues(PyObject *cues, PyObject *names, PyObject *word_weights, PyObject *reco
         }
         PyObject *value = PyDict_GetItemWithError(word_weights, cue);
         if (value != NULL) {
-            double w;
-            if (weight_value(value, &w) < 0) {
+            if (add_fixed_weight(value, weights) < 0) {
                 goto error;
             }
-            *weight += w;
         }
         else if (PyErr_Occurred()) {
             goto error;
-        }
-        else {
-            *weight += 0.0;
         }
         *n_words += 1;
         Py_DECREF(cue);
@@ -352,11 +362,14 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *cue_names = PyTuple_GET_ITEM(tables, 2);
     PyObject *no_cues = PyTuple_GET_ITEM(tables, 3);
     PyObject *word_weights = PyTuple_GET_ITEM(tables, 4);
-    if (!PyFloat_CheckExact(bias_obj) || !PyTuple_CheckExact(cue_weights) || PyTuple_GET_SIZE(cue_weights) != 8
+    if (!PyFloat_CheckExact(bias_obj) || !PyBytes_CheckExact(cue_weights) || PyBytes_GET_SIZE(cue_weights) != 8 * 16
         || !PyTuple_CheckExact(cue_names) || PyTuple_GET_SIZE(cue_names) != 8
-        || !PyAnySet_Check(no_cues) || !PyDict_CheckExact(word_weights)) {
+        || !PyAnySet_Check(no_cues) || (word_weights != Py_None && !PyDict_CheckExact(word_weights))) {
         PyErr_SetString(PyExc_TypeError, "_clogit.logit: malformed tables");
         return NULL;
+    }
+    if (word_weights == Py_None) { /* not a fixed-point model: the caller scores by features */
+        Py_RETURN_NONE;
     }
 
     PyObject *seq = PySequence_Fast(tokens, "tokens must be a sequence");
@@ -432,22 +445,17 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
 
     Py_ssize_t n_words = n_distinct + n_pairs;
-    /* One correctly rounded conversion (the scaling by 2**-64 is exact), as Python's int / 2**64. */
-    double weight = (double)weights * 0x1p-64;
     PyObject *names = no_cues;
     if (counts >= ((u128)1 << YOU_SHIFT)) {
         int index = ((counts >> YOU_SHIFT & CUE_COUNT_MASK) > 0) << 2
                     | ((counts >> PROFANE_SHIFT & CUE_COUNT_MASK) > 0) << 1
                     | ((counts >> INSULT_SHIFT) > 0);
-        double cue_weight;
         names = PyTuple_GET_ITEM(cue_names, index);
-        if (!PyAnySet_Check(names) || weight_value(PyTuple_GET_ITEM(cue_weights, index), &cue_weight) < 0) {
-            if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_TypeError, "_clogit.logit: malformed cue table");
-            }
+        if (!PyAnySet_Check(names)) {
+            PyErr_SetString(PyExc_TypeError, "_clogit.logit: malformed cue table");
             goto done;
         }
-        weight += cue_weight;
+        weights += read_i128((const unsigned char *)PyBytes_AS_STRING(cue_weights) + 16 * index);
         n_words += PySet_GET_SIZE(names);
     }
     int any_cues = PyObject_IsTrue(cues);
@@ -455,9 +463,11 @@ clogit_logit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         goto done;
     }
     if (any_cues
-        && add_cues(cues, names, word_weights, records, &words, &pairs, &weight, &n_words) < 0) {
+        && add_cues(cues, names, word_weights, records, &words, &pairs, &weights, &n_words) < 0) {
         goto done;
     }
+    /* One correctly rounded conversion (the scaling by 2**-64 is exact), as Python's int / 2**64. */
+    double weight = (double)weights * 0x1p-64;
     double total = PyFloat_AS_DOUBLE(bias_obj);
     if (n_words) {
         total += weight / sqrt((double)n_words);

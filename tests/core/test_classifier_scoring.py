@@ -422,17 +422,22 @@ def test_c_and_python_paths_give_the_same_bits(
     require_speedups()
     expected = python_logit(model, tokens, cues)
     assert bits(c_logit(model, tokens, cues)) == bits(expected)
-    # (A set built from an iterator may iterate in another order than one copied from a
-    # frozenset, and the extra cues are added in set order: compare like with like.)
-    assert bits(c_logit(model, tokens, iter(cues))) == bits(python_logit(model, tokens, iter(cues)))
+    # The extra cues are summed exactly: a set built from an iterator (which may iterate in
+    # another order than one copied from a frozenset) or the cues in another order change nothing.
+    assert bits(c_logit(model, tokens, iter(cues))) == bits(expected)
+    assert bits(python_logit(model, tokens, iter(cues))) == bits(expected)
+    assert bits(c_logit(model, tokens, sorted(cues, reverse=True))) == bits(expected)
+    assert bits(python_logit(model, tokens, (cue for cue in sorted(cues)))) == bits(expected)
     assert bits(c_logit(model, tuple(tokens))) == bits(python_logit(model, tokens))
     tolerance = TOLERANCE * max(1.0, abs(expected))
     assert abs(expected - reference_logit(model, tokens, cues)) <= tolerance
 
 
 # Scores a few hundred token lists with repeated words and pairs (so the distinct bigrams come
-# from a set; up to 400 tokens, past the C path's stack slots) and prints each logit's float
-# bits; argv[1]: "c" or "python", the path to use.
+# from a set; up to 400 tokens, past the C path's stack slots; none to 7 message cues at once,
+# weighted with very different sizes in the dense models, so that the order of the cue weights
+# would show) and prints each logit's float bits, the cues given as a set, then as a generator
+# (and once more without tokens); argv[1]: "c" or "python", the path to use.
 _HASH_SEED_SCRIPT = """
 import random, struct, sys
 from bot.core.checks import classifier
@@ -443,11 +448,15 @@ if sys.argv[1] == "python":
 rng = random.Random(12345)
 dense = ["a", "b", "c", "d", "e", "you", "idiot", "shit", ""]
 tone = [*MODEL_WORDS[:40], "you", "idiot", "the"]
+cue_names = ["c1", "c2", "c3", "c4", "c5", "c6", "x:caps", "x:punct-run", "x:vader<=-0.3", "x:vader<=-0.5",
+             "x:vader<=-0.75", "x:you", "x:insult", "w:a", "w:you", "b:a b", "b:you idiot", "x:unknown"]
 for index in range(300):
     model, words = (MODELS[5 + index % 2], dense) if index % 3 else (TONE, tone)
     tokens = [rng.choice(words[: rng.randint(2, len(words))]) for _ in range(rng.randint(3, 400))]
-    cues = {rng.choice(["c1", "x:caps", "w:a", "b:a b", "x:vader<=-0.3"])} if index % 4 == 0 else set()
+    cues = set(rng.sample(cue_names, rng.randint(0, 7))) if index % 4 else {rng.choice(cue_names)}
     print(struct.pack("<d", model.logit(tokens, cues)).hex())
+    print(struct.pack("<d", model.logit(tokens, (cue for cue in sorted(cues, key=str.upper)))).hex())
+    print(struct.pack("<d", model.logit([], list(cues))).hex())
 """
 
 
@@ -462,11 +471,13 @@ def _logit_bits_in_a_process(path: str, hash_seed: str) -> list[str]:
 
 
 def test_the_logit_does_not_depend_on_the_hash_seed(scoring_path: str) -> None:
-    """Two processes with different PYTHONHASHSEED values (so sets of word pairs iterate in
-    different orders) give every logit the same bits: the bigram weights are summed exactly.
+    """Two processes with different PYTHONHASHSEED values (so sets of word pairs and of cues
+    iterate in different orders) give every logit the same bits: the bigram and cue weights are
+    summed exactly. Cues given as a generator in another order give the same bits as the set.
     The C path's bits are also the Python path's."""
     first = _logit_bits_in_a_process(scoring_path, "1")
-    assert len(first) == 300
+    assert len(first) == 900
+    assert first[0::3] == first[1::3]  # the cues as a set, then as a generator
     assert _logit_bits_in_a_process(scoring_path, "2") == first
     if scoring_path == "c":
         assert _logit_bits_in_a_process("python", "3") == first
@@ -502,6 +513,22 @@ def test_the_c_path_is_used_when_built() -> None:
     assert C_PATH.logit(tables, records, ["you", "idiot"], ()) == model.logit(["you", "idiot"])
     assert C_PATH.logit(tables, records, ["you", "nobody"], ()) is None  # no record yet
     assert C_PATH.logit(tables, records, ["you", 1], ()) is NotImplemented
+
+
+def test_models_outside_the_fixed_point_score_cues_alone_by_features() -> None:
+    """Without tokens only the cues count: a model whose weights do not fit the fixed point
+    scores them by feature strings (the C code leaves them unread), in any order alike."""
+    model = scaled(TONE, 1e30)
+    cues = ["x:caps", "x:punct-run", "x:vader<=-0.3", "x:vader<=-0.5", "x:you"]
+    expected = reference_logit(model, [], cues)
+    for some_cues in (cues, cues[::-1], iter(cues), (cue for cue in reversed(cues))):
+        z = model.logit([], some_cues)
+        assert abs(z - expected) <= TOLERANCE * abs(expected)
+        assert bits(z) == bits(model.logit([], frozenset(cues)))
+    if C_PATH is not None:
+        unread = iter(cues)
+        assert C_PATH.logit(model._c_tables, {}, [], unread) is None
+        assert list(unread) == cues
 
 
 def test_the_c_path_rejects_malformed_arguments() -> None:

@@ -5,12 +5,13 @@ n-grams of the masked, lower-cased text, trained offline (`bench/train_tone.py`)
 shared calibration data and shipped as a compact JSON file of non-zero weights under
 `bot/core/models_data/`. Scoring is dictionary look-ups, in pure Python or, when built, in
 the optional C extension `bot.core._clogit` (`SPEEDUPS`; both paths give the same float bit
-for bit): deterministic (the word and n-gram weights are summed exactly in fixed point, so no
-summation order or hash seed shows in the result), no downloads, no numpy. At run time no
-feature strings are built: the model keeps its bigram weights keyed by word pair and a
-bounded cache of per-word records (unigram weight, sum and count of the word's character
-n-gram weights, cue-word flags), so a message costs a set of its words and two C-level sums
-(`featurize` builds the feature strings for training; both give the same log-odds).
+for bit): deterministic (the word, n-gram and cue weights are summed exactly in fixed
+point, so no summation order or hash seed shows in the result), no downloads, no numpy. At
+run time no feature strings are built: the model keeps its bigram weights keyed by word pair
+and a bounded cache of per-word records (unigram weight, sum and count of the word's
+character n-gram weights, cue-word flags), so a message costs a set of its words and two
+C-level sums (`featurize` builds the feature strings for training; both give the same
+log-odds).
 """
 
 from __future__ import annotations
@@ -197,20 +198,32 @@ _MAX_FIXED_WEIGHT = 2.0**20
 
 def _fixed(value: float) -> int:
     """`value` in fixed point, units of 2**-64 (the nearest integer, ties to even; `_clogit.c`
-    rounds the bigram weights the same way)."""
+    rounds the bigram and extra cue weights the same way)."""
     return round(value * _FIXED_ONE)
 
 
-def _cue_table(weights: dict[str, float]) -> tuple[tuple[frozenset[str], float], ...]:
+def _exact_sum(values: Iterable[float]) -> float:
+    """The sum of `values` rounded once (`math.fsum`: whatever their order); a plain sum when
+    that overflows or meets infinities of both signs (an infinite or NaN result either way)."""
+    values = list(values)
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        return sum(values)
+
+
+def _cue_table(weights: dict[str, float], fixed_point: bool) -> tuple[tuple[frozenset[str], int], ...]:
     """For each (you, profane, insult) combination as a 3-bit index: its `cue_features` names
-    and the sum of their weights."""
+    and the exact sum of their weights in fixed point (each rounded by `_fixed`; all 0 for a
+    model whose weights do not fit the fixed point, which scores by feature strings)."""
     table = []
     for index in range(8):
         you, profane, insult = bool(index & 4), bool(index & 2), bool(index & 1)
         names = [name for name, on in (("x:you", you), ("x:profane", profane), ("x:insult", insult)) if on]
         if you and (profane or insult):
             names.append("x:you+harsh")
-        table.append((frozenset(names), sum(weights.get(name, 0.0) for name in names)))
+        weight = sum(_fixed(float(weights.get(name, 0.0))) for name in names) if fixed_point else 0
+        table.append((frozenset(names), weight))
     return tuple(table)
 
 
@@ -233,7 +246,9 @@ class LinearTextModel:
     # Bigram weights by word pair, in fixed point (units of 2**-64; empty when `_fixed_point`
     # is false: such models score by feature strings).
     _bigrams: dict[tuple[str, str], int] = field(init=False, compare=False, repr=False)
-    _cues: tuple[tuple[frozenset[str], float], ...] = field(init=False, compare=False, repr=False)
+    # The cue-word features by (you, profane, insult) index: their names and summed weight in
+    # fixed point (`_cue_table`).
+    _cues: tuple[tuple[frozenset[str], int], ...] = field(init=False, compare=False, repr=False)
     # One slot holding the per-word record cache: word -> packed record (layout above `_fixed`).
     # Bounded: when full, a fresh dict replaces it (never cleared in place, so threads holding
     # the old one stay consistent).
@@ -243,8 +258,10 @@ class LinearTextModel:
     _c_per_word: list[dict[str, tuple[bytes, dict[str, float] | None]]] = field(
         init=False, compare=False, repr=False
     )
-    # The C path's read-only tables: (bias, cue weights, cue names, no cues, word weights).
-    _c_tables: tuple[float, tuple[float, ...], tuple[frozenset[str], ...], frozenset[str], dict[str, float]] = (
+    # The C path's read-only tables: (bias, the 8 fixed-point cue weights of `_cues` as signed
+    # 128-bit little-endian values in 128 bytes, their cue names, no cues, word weights or None
+    # when the model is not fixed point: then the C code leaves any call to the Python path).
+    _c_tables: tuple[float, bytes, tuple[frozenset[str], ...], frozenset[str], dict[str, float] | None] = (
         field(init=False, compare=False, repr=False)
     )
     # Bigram weights (floats) by first word, then second word (the `following` of the C
@@ -275,7 +292,7 @@ class LinearTextModel:
         object.__setattr__(self, "_bigrams", {
             pair: _fixed(float(weight)) for pair, weight in bigrams.items()
         } if fixed_point else {})
-        cue_table = _cue_table(self.word_weights)
+        cue_table = _cue_table(self.word_weights, fixed_point)
         object.__setattr__(self, "_cues", cue_table)
         object.__setattr__(self, "_per_word", [{}])
         following: dict[str, dict[str, float]] = {}
@@ -285,10 +302,10 @@ class LinearTextModel:
         object.__setattr__(self, "_c_per_word", [{}])
         object.__setattr__(self, "_c_tables", (
             float(self.bias),
-            tuple(float(weight) for _, weight in cue_table),
+            b"".join(weight.to_bytes(16, "little", signed=True) for _, weight in cue_table),
             tuple(names for names, _ in cue_table),
             _NO_CUES,
-            self.word_weights,
+            self.word_weights if fixed_point else None,
         ))
         object.__setattr__(self, "_doc_key", f"_classifier_{id(self)}")
 
@@ -321,9 +338,11 @@ class LinearTextModel:
         Equal (within float rounding, far below 1e-9) to scoring the features of
         `featurize(tokens, cues)`: one sum of the distinct words' packed records gives the
         unigram weights, the n-gram weights and count and the cue words; distinct bigrams come
-        from the word pairs (all distinct when fewer than two words repeat), their fixed-point
-        weights summed exactly with the unigram weights and rounded once to a float, so the
-        result does not depend on the order of the pairs (nor on PYTHONHASHSEED). With the C
+        from the word pairs (all distinct when fewer than two words repeat). The fixed-point
+        weights of the bigrams, of the cue words' features and of the extra `cues` (those not
+        already counted as a feature) are summed exactly with the unigram weights and rounded
+        once to a float, so the result does not depend on the order of the pairs or of the
+        cues (nor on PYTHONHASHSEED). With the C
         extension built (`SPEEDUPS`), `_clogit.logit` does the same arithmetic (same float bit
         for bit) from the C records of `_remember_c`.
         """
@@ -368,10 +387,10 @@ class LinearTextModel:
         else:
             pairs = set(pairwise(tokens))
             n_words += len(pairs)
-        # Unigram and bigram weights in fixed point: an exact integer sum (in any order),
+        # Unigram, bigram and cue weights in fixed point: an exact integer sum (in any order),
         # rounded once to the nearest float. (Pairs without a weight give None, which the
         # filter drops: fewer big-int additions.)
-        weight = (unigrams + sum(filter(None, map(self._bigrams.get, pairs)))) / _FIXED_ONE
+        fixed = unigrams + sum(filter(None, map(self._bigrams.get, pairs)))
         names: frozenset[str] = _NO_CUES
         if counts >= _YOU:  # some cue word
             names, cue_weight = self._cues[
@@ -379,16 +398,22 @@ class LinearTextModel:
                 | (counts >> _PROFANE_SHIFT & _CUE_COUNT_MASK > 0) << 1
                 | (counts >> _INSULT_SHIFT > 0)
             ]
-            weight += cue_weight
+            fixed += cue_weight
             n_words += len(names)
         if cues:
+            if not self._fixed_point:  # only without tokens (else no records): cues unread
+                return self._logit_by_features(tokens, cues)
+            word_weights = self.word_weights
             for cue in set(cues).difference(names):
                 if cue.startswith("w:") and cue[2:] in distinct:
                     continue  # already counted as the word's feature
                 if cue.startswith("b:") and self._is_bigram(cue, tokens):
                     continue
-                weight += self.word_weights.get(cue, 0.0)
+                value = word_weights.get(cue)
+                if value is not None:
+                    fixed += _fixed(float(value))
                 n_words += 1
+        weight = fixed / _FIXED_ONE
         total = self.bias
         if n_words:
             total += weight / math.sqrt(n_words)
@@ -455,15 +480,18 @@ class LinearTextModel:
         return counts, _fixed(self._unigrams.get(word, 0.0)), _fixed(chars)
 
     def _logit_by_features(self, tokens: Sequence[str], cues: Iterable[str]) -> float:
-        """The log-odds from the feature strings of `featurize` (the training path)."""
+        """The log-odds from the feature strings of `featurize` (the training path; the
+        fallback for words with spaces and for models that do not fit the fixed point). Each
+        group's weights are summed exactly (`_exact_sum`), so the set order of the features
+        (PYTHONHASHSEED) does not show here either."""
         words, chars = featurize(tokens, cues)
         total = self.bias
         if words:
-            total += sum(map(self.word_weights.get, words, repeat(0.0))) / math.sqrt(len(words))
+            total += _exact_sum(map(self.word_weights.get, words, repeat(0.0))) / math.sqrt(len(words))
         count = sum(chars.values())
         if count:
             weights = self.char_weights
-            total += sum(weights.get(gram, 0.0) * n for gram, n in chars.items()) / math.sqrt(count)
+            total += _exact_sum(weights.get(gram, 0.0) * n for gram, n in chars.items()) / math.sqrt(count)
         return total
 
     def probability(self, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
