@@ -346,20 +346,30 @@ class LinearTextModel:
         extension built (`SPEEDUPS`), `_clogit.logit` does the same arithmetic (same float bit
         for bit) from the C records of `_remember_c`.
         """
-        speedups = _speedups
-        if speedups is not None:
-            z = speedups.logit(self._c_tables, self._c_per_word[0], tokens, cues)
-            if z is None:  # a word without a C record yet
-                c_records = self._c_per_word[0]
-                distinct = set(tokens)
-                missing = distinct.difference(c_records)
-                if not self._fixed_point or any(" " in word for word in missing):
-                    return self._logit_by_features(tokens, cues)
-                c_records = self._remember_c(c_records, distinct, missing)
-                z = speedups.logit(self._c_tables, c_records, tokens, cues)
-            if z is not None and z is not NotImplemented:
-                return cast(float, z)
-            # NotImplemented: a token that is not exactly a str (the Python path handles it).
+        if _speedups is not None:
+            z = self._logit_c(_speedups, tokens, cues)
+            if z is not None:
+                return z
+        return self._logit_python(tokens, cues)
+
+    def _logit_c(self, speedups: Any, tokens: Sequence[str], cues: Iterable[str]) -> float | None:
+        """`logit` by the C extension, or None for the Python path (a token that is not exactly
+        a str; the C code then has not read `cues`)."""
+        z = speedups.logit(self._c_tables, self._c_per_word[0], tokens, cues)
+        if z is None:  # a word without a C record yet
+            c_records = self._c_per_word[0]
+            distinct = set(tokens)
+            missing = distinct.difference(c_records)
+            if not self._fixed_point or any(" " in word for word in missing):
+                return self._logit_by_features(tokens, cues)
+            c_records = self._remember_c(c_records, distinct, missing)
+            z = speedups.logit(self._c_tables, c_records, tokens, cues)
+        if z is None or z is NotImplemented:
+            return None
+        return cast(float, z)
+
+    def _logit_python(self, tokens: Sequence[str], cues: Iterable[str]) -> float:
+        """`logit` in pure Python (the C extension's reference)."""
         distinct = set(tokens)
         records = self._per_word[0]
         try:
