@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: demo test lint bench venv
+.PHONY: demo test lint bench venv sanitize
 
 $(VENV)/bin/activate:
 	python3 -m venv $(VENV)
@@ -30,3 +30,16 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check bot tests
 	$(VENV)/bin/mypy bot
+
+# The C speed-ups' tests under AddressSanitizer and UndefinedBehaviorSanitizer (gcc), then the
+# normal build again.
+C_TESTS := tests/core/test_vader_exact.py tests/core/test_classifier_scoring.py \
+	tests/core/test_ctext.py tests/core/test_speedups.py
+SANITIZE := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+sanitize: $(VENV)/.installed-dev
+	CFLAGS="$(SANITIZE)" $(PY) setup.py -q build_ext --inplace --force
+	LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0 COACHBOT_REQUIRE_SPEEDUPS=1 \
+	$(PY) -m pytest -q -p no:cacheprovider $(C_TESTS); status=$$?; \
+	$(PY) setup.py -q build_ext --inplace --force; exit $$status
