@@ -38,6 +38,7 @@ C_TESTS := tests/core/test_vader_exact.py tests/core/test_classifier_scoring.py 
 SANITIZE := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 sanitize: $(VENV)/.installed-dev
+	$(PIP) install -q "setuptools>=77"  # setup.py build_ext reads pyproject.toml's license field
 	CFLAGS="$(SANITIZE)" $(PY) setup.py -q build_ext --inplace --force
 	LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
 	ASAN_OPTIONS=detect_leaks=0 COACHBOT_REQUIRE_SPEEDUPS=1 \
