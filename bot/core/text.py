@@ -17,7 +17,7 @@ from typing import Any, Generic, NamedTuple, TypeVar, overload
 from bot.core.models import Message
 
 _ctext: ModuleType | None
-try:  # the optional C speed-up of `Document.sentences` (setup.py); same results
+try:  # optional C speed-ups (setup.py): `Document.sentences` here, phrase look-up; same results
     _ctext = importlib.import_module("bot.core._ctext")
 except ImportError:
     _ctext = None
