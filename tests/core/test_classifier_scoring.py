@@ -20,6 +20,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -77,24 +78,24 @@ def scoring_path(request: pytest.FixtureRequest) -> Iterator[str]:
         yield "python"
 
 
-def python_logit(model: LinearTextModel, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
-    """`model.logit` on the pure-Python path."""
+def logit_on(path: Any, model: LinearTextModel, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
+    """`model.logit` with `classifier._speedups` set to `path` (None: the pure-Python path)."""
     saved = classifier._speedups
-    classifier._speedups = None
+    classifier._speedups = path
     try:
         return model.logit(tokens, cues)
     finally:
         classifier._speedups = saved
+
+
+def python_logit(model: LinearTextModel, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
+    """`model.logit` on the pure-Python path."""
+    return logit_on(None, model, tokens, cues)
 
 
 def c_logit(model: LinearTextModel, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
     """`model.logit` on the C path."""
-    saved = classifier._speedups
-    classifier._speedups = C_PATH
-    try:
-        return model.logit(tokens, cues)
-    finally:
-        classifier._speedups = saved
+    return logit_on(C_PATH, model, tokens, cues)
 
 
 def bits(value: float) -> bytes:
