@@ -161,7 +161,8 @@ def replay_window(log: Log, is_question: Sequence[bool], use_text: bool = True
             match = window.match_answer(line.nick, line.ts, None, (), line.text if use_text else None)
         answered.append((match.asker, line.ts - match.delay) if match and match.delay is not None else None)
         if question:
-            window.add_question(line.nick, line.ts, None)
+            to = window.question_to(line.nick, (), line.text if use_text else None)
+            window.add_question(line.nick, line.ts, None, to)
         window.append(line.nick, line.ts)
     return answered
 
@@ -311,6 +312,11 @@ def main() -> None:
         before = {n: outcome(log, questions[n], replay_window(log, questions[n], use_text=False))
                   for n, log in logs.items()}
 
+    # The previous session's matching: everything but questions put to someone.
+    with parameters(PUT_TO_SECONDS=None):
+        unput = {n: outcome(log, questions[n], replay_window(log, questions[n]))
+                 for n, log in logs.items()}
+
     md = [f"## {TITLE}", "", *describe()]
     md += ["", "### Per file (shipped matching)", ""]
     md += table([(f"{name}{' (tuning)' if name in TUNE else ''}", Row.of([shipped[name]]))
@@ -318,10 +324,13 @@ def main() -> None:
     md += ["", "### Before and after", ""]
     md += table([
         ("tuning 5, before", Row.of([before[n] for n in TUNE])),
+        ("tuning 5, without questions put to someone", Row.of([unput[n] for n in TUNE])),
         ("tuning 5, now", Row.of([shipped[n] for n in TUNE])),
         ("**held-out 5, before**", Row.of([before[n] for n in HELD_OUT])),
+        ("held-out 5, without questions put to someone", Row.of([unput[n] for n in HELD_OUT])),
         ("**held-out 5, now**", Row.of([shipped[n] for n in HELD_OUT])),
         ("all 10, before", Row.of([before[n] for n in logs])),
+        ("all 10, without questions put to someone", Row.of([unput[n] for n in logs])),
         ("all 10, now", Row.of([shipped[n] for n in logs])),
     ])
     md += ["", "### Sweep on the tuning files only", "", *sweep(logs, questions)]
@@ -365,6 +374,12 @@ def sweep(logs: dict[str, Log], questions: dict[str, list[bool]]) -> list[str]:
             row = Row.of([outcome(logs[n], questions[n], replay_window(logs[n], questions[n]))
                           for n in TUNE])
         rows.append((f"shipped, but voices counted over the last {quiet:.0f} s", row))
+    for put_to in (None, 300.0, 3600.0):
+        with parameters(PUT_TO_SECONDS=put_to):
+            row = Row.of([outcome(logs[n], questions[n], replay_window(logs[n], questions[n]))
+                          for n in TUNE])
+        label = "off" if put_to is None else f"within {put_to:.0f} s"
+        rows.append((f"shipped, but questions put to someone answered by them: {label}", row))
     with parameters(ADDRESS_BARE_NAME=False):
         row = Row.of([outcome(logs[n], questions[n], replay_window(logs[n], questions[n])) for n in TUNE])
     rows.append(("shipped, without the bare leading name (\"ana try this\")", row))
@@ -388,7 +403,10 @@ def describe() -> list[str]:
         "",
         "Now: a message addressed by name at its start (\"nick:\", \"nick,\", \"@nick\", or a bare",
         "first word that is an open asker's nick) answers that person's latest open question;",
-        "one addressed to another recent author answers nobody; an unaddressed top-level message",
+        "one addressed to another recent author answers nobody; a question put to someone",
+        "(addressed to them by name or mention) is answered by that person's next message in the",
+        f"same place within {conversation.PUT_TO_SECONDS or 0:.0f} s that addresses nobody else; "
+        "an unaddressed top-level message",
         f"answers the latest question asked within {conversation.CHANNEL_REPLY_SECONDS:.0f} s and at most "
         f"{conversation.CHANNEL_REPLY_MESSAGES} messages back,",
         f"only when at most {conversation.CHANNEL_QUIET_VOICES} people (the replier included) wrote the last "

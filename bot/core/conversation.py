@@ -30,6 +30,10 @@ CHANNEL_QUIET_VOICES: int | None = 3
 # A bare leading word ("ana try this") addresses the asker of an open question when it is their
 # name, but is never taken as addressing anyone else (it is too often an ordinary word).
 ADDRESS_BARE_NAME = True
+# A question put to someone (it mentions them, or starts with their name: "ana: does it build?")
+# is answered by that person's next message that addresses nobody else, in the same place (thread
+# or channel), within this many seconds of the question (None: this rule is off).
+PUT_TO_SECONDS: float | None = 30 * 60
 # One match at the start of the text: group 1 or 2 is an addressed name ("@name", "name:" or
 # "name,"), else group 3 a bare first word. (Each alternative starts at a non-space, so the
 # first one that matches is what trying the address forms first, then the bare word, gives.)
@@ -58,6 +62,8 @@ class OpenQuestion:
     seq: int = 0
     # `user` case-folded, compared with names a message addresses.
     folded: str = ""
+    # Case-folded ids and names of the people the question was put to.
+    to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,8 @@ class ChannelWindow:
     # How many open questions each case-folded asker has (kept in step with `questions`), so a
     # name that asked nothing is rejected without a scan.
     askers: dict[str, int] = field(default_factory=dict)
+    # How many open questions were put to each case-folded id or name (in step with `questions`).
+    put_to: dict[str, int] = field(default_factory=dict)
 
     def append(self, user: str, ts: float | None) -> None:
         """Record that `user` spoke at `ts`."""
@@ -147,6 +155,11 @@ class ChannelWindow:
                 or (q.thread is None and q.ts is not None and thread == _ts_key(q.ts)),
                 user,
             )
+        if chosen < 0 and self.put_to and not addressed:
+            folded_user = user.casefold()
+            # ("yes, ..." reads as an address: only a recent author's name is one.)
+            if folded_user in self.put_to and (other is None or not self._spoke(other)):
+                chosen = self._put_to(folded_user, user, ts, thread)
         if (
             chosen < 0
             and thread is None
@@ -186,6 +199,43 @@ class ChannelWindow:
                 return index
         return -1
 
+    def _put_to(self, folded: str, user: str, ts: float | None, thread: str | None) -> int:
+        """Index of the most recent question put to `folded` in this thread (or the channel)
+        by someone else, asked at most PUT_TO_SECONDS before."""
+        limit = PUT_TO_SECONDS
+        if limit is None:
+            return -1
+        questions = self.questions
+        for index in range(len(questions) - 1, -1, -1):
+            question = questions[index]
+            if question.ts is not None and ts is not None and ts - question.ts > limit:
+                break  # questions are in time order: every earlier one is older
+            if folded in question.to and question.user != user and question.thread == thread:
+                return index
+        return -1
+
+    def question_to(self, user: str, mentions: tuple[str, ...], text: str | None) -> tuple[str, ...]:
+        """Case-folded ids and names a question by `user` is put to: the people it mentions,
+        and a name it starts with ("name:", "name,", "@name", or a bare first word that is the
+        name of a recent author); never `user`. `text` is read, never kept."""
+        folded_user = user.casefold()
+        to = [m.casefold() for m in mentions if m.casefold() != folded_user]
+        if text:
+            found = _ADDRESS.match(text)
+            if found is not None:
+                named = found[1] or found[2]
+                if named is not None:
+                    name = named.casefold()
+                elif ADDRESS_BARE_NAME:
+                    name = found[3].casefold()
+                    if not self._spoke(name):
+                        name = folded_user
+                else:
+                    name = folded_user
+                if name != folded_user and name not in to:
+                    to.append(name)
+        return tuple(to)
+
     def _quiet(self, user: str, ts: float | None) -> bool:
         """Whether `user` and the authors who spoke just before are few enough to be one talk."""
         limit = CHANNEL_QUIET_VOICES
@@ -224,22 +274,34 @@ class ChannelWindow:
                 return index
         return -1
 
-    def add_question(self, user: str, ts: float | None, thread: str | None) -> None:
-        """Remember an open question (the oldest is dropped when OPEN_QUESTIONS are open)."""
+    def add_question(
+        self, user: str, ts: float | None, thread: str | None, to: tuple[str, ...] = ()
+    ) -> None:
+        """Remember an open question, put to the case-folded ids or names `to` (see
+        `question_to`); the oldest is dropped when OPEN_QUESTIONS are open."""
         questions = self.questions
         if len(questions) == questions.maxlen:
             self._forget(questions.popleft())
         folded = user.casefold()
-        questions.append(OpenQuestion(user, ts, thread, self.seen, folded))
+        questions.append(OpenQuestion(user, ts, thread, self.seen, folded, to))
         self.askers[folded] = self.askers.get(folded, 0) + 1
+        for name in to:
+            self.put_to[name] = self.put_to.get(name, 0) + 1
 
     def _forget(self, question: OpenQuestion) -> None:
         """Take a question that left `questions` out of `askers`."""
-        count = self.askers[question.folded] - 1
-        if count:
-            self.askers[question.folded] = count
-        else:
-            del self.askers[question.folded]
+        _decrement(self.askers, question.folded)
+        for name in question.to:
+            _decrement(self.put_to, name)
+
+
+def _decrement(counts: dict[str, int], key: str) -> None:
+    """Take one from `counts[key]`, dropping the key at zero."""
+    count = counts[key] - 1
+    if count:
+        counts[key] = count
+    else:
+        del counts[key]
 
 
 def _ts_key(ts: float) -> str:

@@ -75,7 +75,8 @@ class Engine:
                 else None
             )
             if questions:
-                window.add_question(message.user, message.ts, message.thread)
+                to = window.question_to(message.user, message.mentions, message.text)
+                window.add_question(message.user, message.ts, message.thread, to)
             window.append(message.user, message.ts)
         findings = _findings(hits) if hits else []
         sentiment, tone = message_tone(doc)

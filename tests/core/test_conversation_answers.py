@@ -161,3 +161,86 @@ def test_open_askers_stay_in_step_with_the_open_questions() -> None:
         counts[question.folded] = counts.get(question.folded, 0) + 1
     assert window.askers == counts
     assert 0 < len(window.questions) < conversation.OPEN_QUESTIONS
+
+
+def test_a_question_put_to_someone_is_answered_by_their_unaddressed_reply() -> None:
+    engine = Engine([])
+    _busy(engine, 0.0)
+    # In a busy channel an unaddressed message answers nobody, but the person asked does.
+    assert _run(
+        engine,
+        ("ben", "ana: does the build pass on arm?", 10.0),
+        ("p1", "yes it does", 12.0),
+        ("p2", "lol", 13.0),
+        ("ana", "yes, since Tuesday", 30.0),
+    ) == [None, None, None, "ben"]
+
+
+def test_a_question_put_to_someone_by_mention_is_answered_by_them() -> None:
+    engine = Engine([])
+    _busy(engine, 0.0)
+    engine.evaluate(msg("can you review the migration?", user="U2", ts=10.0, mentions=("U1",)))
+    engine.evaluate(msg("standup in 5", user="U7", ts=11.0))
+    reply = engine.evaluate(msg("on it", user="U1", ts=70.0))
+    assert (reply.answers_user, reply.answer_delay) == ("U2", 60.0)
+
+
+def test_the_person_asked_answers_nothing_when_addressing_someone_else() -> None:
+    engine = Engine([])
+    _busy(engine, 0.0)
+    assert _run(
+        engine,
+        ("cy", "morning all", 5.0),
+        ("ben", "ana: does the build pass on arm?", 10.0),
+        ("ana", "cy: can you look at ben's question", 20.0),
+        ("ana", "hmm", 25.0),
+    ) == [None, None, None, "ben"]
+
+
+def test_a_question_put_to_someone_waits_only_so_long() -> None:
+    engine = Engine([])
+    _busy(engine, 0.0)
+    engine.evaluate(msg("ana: does the build pass on arm?", user="ben", ts=10.0))
+    late = 10.0 + (conversation.PUT_TO_SECONDS or 0.0) + 1.0
+    assert _run(engine, ("ana", "back from lunch", late)) == [None]
+    # An address still reaches it.
+    assert _run(engine, ("ana", "ben: yes it does", late + 1.0)) == ["ben"]
+
+
+def test_a_question_put_to_someone_in_a_thread_is_not_answered_at_top_level() -> None:
+    window = ChannelWindow()
+    window.add_question("ben", 10.0, "5.000000", ("ana",))
+    assert window.match_answer("ana", 20.0, None, (), "unrelated news") is None
+    match = window.match_answer("ana", 21.0, "5.000000", (), "yes")
+    assert match is not None and match.asker == "ben"
+
+
+def test_who_a_question_is_put_to() -> None:
+    window = ChannelWindow()
+    window.append("Ana", 1.0)
+    assert window.question_to("ben", ("U1", "ben"), "can you look?") == ("u1",)
+    assert window.question_to("ben", (), "Ana: can you look?") == ("ana",)
+    assert window.question_to("ben", (), "@cy can you look?") == ("cy",)
+    # A bare first word counts only when it is a recent author's name.
+    assert window.question_to("ben", (), "ana can you look?") == ("ana",)
+    assert window.question_to("ben", (), "does anyone know?") == ()
+    assert window.question_to("ben", (), "ben: note to self?") == ()
+    assert window.question_to("ben", (), None) == ()
+
+
+def test_people_asked_stay_in_step_with_the_open_questions() -> None:
+    """`put_to` (who open questions were put to) follows adds, answers, expiry and the bound."""
+    window = ChannelWindow()
+    for n in range(conversation.OPEN_QUESTIONS + 20):
+        asker = f"User{n % 7}"
+        window.add_question(asker, float(n), None, (f"user{(n + 1) % 7}",))
+        window.append(asker, float(n))
+        if n % 3 == 0:
+            window.match_answer(f"User{(n + 1) % 7}", float(n) + 0.5, None, (), "sure")
+    window.match_answer("helper", conversation.QUESTION_TTL_SECONDS + 10.0, None, (), "hi")
+    counts: dict[str, int] = {}
+    for question in window.questions:
+        for name in question.to:
+            counts[name] = counts.get(name, 0) + 1
+    assert window.put_to == counts
+    assert 0 < len(window.questions) < conversation.OPEN_QUESTIONS
