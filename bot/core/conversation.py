@@ -132,7 +132,10 @@ class ChannelWindow:
         # A name this message addresses that asked nothing open (a person if a recent author).
         other: str | None = None
         if mentions:
-            chosen = self._latest(lambda q: q.user in mentions, user)
+            askers = self.askers
+            # (Only a mentioned person with an open question can be chosen: checked first.)
+            if any(m.casefold() in askers for m in mentions):
+                chosen = self._latest(lambda q: q.user in mentions, user)
             addressed = any(m != user for m in mentions)
         if chosen < 0 and text:
             found = _ADDRESS.match(text)
