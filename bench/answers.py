@@ -404,7 +404,7 @@ def describe() -> list[str]:
         "Now: a message addressed by name at its start (\"nick:\", \"nick,\", \"@nick\", or a bare",
         "first word that is an open asker's nick) answers that person's latest open question;",
         "one addressed to another recent author answers nobody; a question put to someone",
-        "(addressed to them by name or mention) is answered by that person's next message in the",
+        "(\"nick:\", \"nick,\" or \"@nick\" at its start) is answered by that person's next message in the",
         f"same place within {conversation.PUT_TO_SECONDS or 0:.0f} s that addresses nobody else; "
         "an unaddressed top-level message",
         f"answers the latest question asked within {conversation.CHANNEL_REPLY_SECONDS:.0f} s and at most "

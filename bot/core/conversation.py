@@ -219,22 +219,15 @@ class ChannelWindow:
 
     def question_to(self, user: str, mentions: tuple[str, ...], text: str | None) -> tuple[str, ...]:
         """Case-folded ids and names a question by `user` is put to: the people it mentions,
-        and a name it starts with ("name:", "name,", "@name", or a bare first word that is the
-        name of a recent author); never `user`. `text` is read, never kept."""
+        and a name it starts with ("name:", "name,", "@name"; a bare first word is not taken
+        here); never `user`. `text` is read, never kept."""
         folded_user = user.casefold()
-        to = [m.casefold() for m in mentions if m.casefold() != folded_user]
+        to = [m.casefold() for m in mentions if m.casefold() != folded_user] if mentions else []
         if text:
             found = _ADDRESS.match(text)
-            if found is not None:
-                named = found[1] or found[2]
-                if named is not None:
-                    name = named.casefold()
-                elif ADDRESS_BARE_NAME:
-                    name = found[3].casefold()
-                    if not self._spoke(name):
-                        name = folded_user
-                else:
-                    name = folded_user
+            named = found[1] or found[2] if found is not None else None
+            if named is not None:
+                name = named.casefold()
                 if name != folded_user and name not in to:
                     to.append(name)
         return tuple(to)

@@ -221,8 +221,8 @@ def test_who_a_question_is_put_to() -> None:
     assert window.question_to("ben", ("U1", "ben"), "can you look?") == ("u1",)
     assert window.question_to("ben", (), "Ana: can you look?") == ("ana",)
     assert window.question_to("ben", (), "@cy can you look?") == ("cy",)
-    # A bare first word counts only when it is a recent author's name.
-    assert window.question_to("ben", (), "ana can you look?") == ("ana",)
+    # A bare first word is not taken, even a recent author's name.
+    assert window.question_to("ben", (), "ana can you look?") == ()
     assert window.question_to("ben", (), "does anyone know?") == ()
     assert window.question_to("ben", (), "ben: note to self?") == ()
     assert window.question_to("ben", (), None) == ()
