@@ -22,7 +22,7 @@ def whole_export(report: ExportReport) -> ChannelAggregate:
 def _summary_lines(agg: ChannelAggregate, indent: str = "  ") -> list[str]:
     counts = list(agg.per_user.values())
     people = len(counts)
-    lines = [f"{indent}Messages: {agg.messages} from {people} people"]
+    lines = [f"{indent}Messages: {agg.messages} from {plural(people, 'person', 'people')}"]
     if people:
         lines.append(
             f"{indent}Balance: {agg.balance_text()} "
@@ -38,8 +38,15 @@ def _summary_lines(agg: ChannelAggregate, indent: str = "  ") -> list[str]:
         f"{indent}Tone: {fmt_pct(share(agg.negative, agg.messages))} negative, "
         f"{fmt_pct(share(agg.positive, agg.messages))} positive"
     )
-    lines.append(f"{indent}Appreciation: {agg.thanks} thank-yous, {agg.credits} credits given")
+    lines.append(
+        f"{indent}Appreciation: {plural(agg.thanks, 'thank-you')}, {plural(agg.credits, 'credit')} given"
+    )
     return lines
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`count` with the singular or plural noun ("1 channel", "3 channels", "2 people")."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def report_text(report: ExportReport) -> str:
@@ -47,8 +54,9 @@ def report_text(report: ExportReport) -> str:
     whole = whole_export(report)
     lines = [
         f"Coachbot analysis of {report.source}",
-        f"{report.messages} messages by {report.people()} people in {len(report.channels)} "
-        f"channels ({report.other_messages} other messages: bots, joins and system events)",
+        f"{plural(report.messages, 'message')} by {plural(report.people(), 'person', 'people')} "
+        f"in {plural(len(report.channels), 'channel')} ({plural(report.other_messages, 'other message')}: "
+        "bots, joins and system events)",
         "",
         "Whole export",
         *_summary_lines(whole),

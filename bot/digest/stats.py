@@ -68,6 +68,8 @@ def balance_reading(counts: Iterable[int]) -> str:
         spread = "a few voices carried most of the conversation"
     if n == 1:
         return "One person wrote every message."
+    if k == n:
+        return f"It took all {number_words(n)} people to write 80% of the messages: {spread}."
     who = f"{number_words(k)} of {number_words(n)} people"
     return f"{who[0].upper()}{who[1:]} wrote 80% of the messages: {spread}."
 

@@ -39,6 +39,9 @@ def test_people_for_share_and_plain_words_reading_name_nobody() -> None:
     assert reading.startswith("Three of seven people wrote 80% of the messages")
     assert balance_reading([7]) == "One person wrote every message."
     assert "evenly balanced" in balance_reading([5, 5, 5, 5, 5])
+    assert balance_reading([2, 1]) == (
+        "It took all two people to write 80% of the messages: voices were evenly balanced."
+    )
 
 
 def test_delay_histogram_median_is_within_five_percent_of_exact() -> None:

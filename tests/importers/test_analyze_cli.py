@@ -82,6 +82,15 @@ def test_text_report_names_no_one_and_counts_rules() -> None:
     assert "stupid" not in out  # no message text
 
 
+def test_text_report_counts_read_as_words(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"text": "thanks!", "user": "ana", "channel": "dev", "ts": 1.7e9}) + "\n")
+    code, out, _ = analyze(str(path))
+    assert code == 0
+    assert "1 message by 1 person in 1 channel (0 other messages" in out
+    assert "Messages: 1 from 1 person" in out and "1 thank-you, 0 credits given" in out
+
+
 def test_bad_day_file_is_reported_and_the_rest_analysed(tmp_path: Path) -> None:
     copy = tmp_path / "slack"
     shutil.copytree(SLACK_DIR, copy)
