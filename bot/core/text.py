@@ -337,8 +337,14 @@ class Document:
 
     @cached
     def question_count(self) -> int:
-        """Number of sentences that end in a question mark."""
-        return len(_QUESTION_RE.findall(self.masked)) if "?" in self.masked else 0
+        """Number of sentences that end in a question mark (runs of `?` before a space or the
+        end of the text)."""
+        masked = self.masked
+        marks = masked.count("?")
+        if marks == 1:  # the common case, without a regex: is the one `?` followed by a space?
+            after = masked.index("?") + 1
+            return 1 if after == len(masked) or masked[after].isspace() else 0
+        return len(_QUESTION_RE.findall(masked)) if marks else 0
 
     def sentence_text(self, sentence: Sentence) -> str:
         """The masked text of a sentence (masked parts are spaces)."""

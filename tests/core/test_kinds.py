@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -118,6 +119,14 @@ def test_shouting_ignores_acronyms_and_flags_punctuation_runs(engine_for: Build)
     assert _rules(engine, "The API returns JSON over HTTP to the AWS CI box") == []
     assert _rules(engine, "where is it???") == [("team.shout", "???")]
     assert _rules(engine, "see https://X.COM/SHOUTING/URL/PATH/HERE ok") == []
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("!?a .")), max_size=20))
+def test_the_punctuation_run_shortcut_never_hides_a_run(text: str) -> None:
+    """Every rule's run is at least 2 marks long: any such run passes the substring shortcut."""
+    if re.search(r"[!?]{2,}", text):
+        assert ShoutingCheck._may_have_run(text)
 
 
 def test_metric_mention_kinds(engine_for: Build) -> None:

@@ -65,6 +65,14 @@ def test_questions_are_counted_per_sentence() -> None:
     assert doc.question_count == 2
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("a?? \n\t\u00a0\u2028.!`x")), max_size=30))
+def test_question_count_equals_the_question_regex(text: str) -> None:
+    """The one-`?` shortcut counts exactly what the regex counts (any whitespace after it)."""
+    doc = Document(Message("t", "w", "c", "u", text))
+    assert doc.question_count == len(re.findall(r"\?+(?=\s|$)", doc.masked))
+
+
 @settings(max_examples=1000, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab’'É ß\n.`>@_1İ-ǅ")), max_size=60), st.data())
 def test_word_span_matches_the_full_token_list(text: str, data: st.DataObject) -> None:
