@@ -23,7 +23,7 @@ except ImportError:
     _ctext = None
 
 # Everything a rule must never look inside. One alternation, scanned once: linear time.
-_MASK_RE = re.compile(
+_MASK_ALTERNATIVES = (
     r"```.*?(?:```|\Z)"  # fenced code block (an unclosed fence runs to the end)
     r"|`[^`\n]*`"  # inline code
     r"|^[ \t]*(?:>|&gt;)[^\n]*"  # a quoted line (Slack escapes '>' as '&gt;')
@@ -32,9 +32,15 @@ _MASK_RE = re.compile(
     r"|\b(?:https?://|ftp://|www\.)[^\s<>]+"  # bare URL
     r"|<[@#][!&]?[A-Za-z0-9_]+(?:\|[^>]*)?>"  # <@U123>, <@!123>, <@&role>, <#C1|name>
     r"|<a?:[A-Za-z0-9_]+:\d+>"  # Discord custom emoji
-    r"|(?<![\w@])@(?!(?:here|channel|everyone)\b)[A-Za-z0-9_][\w.\-]*",  # @name, not broadcasts
-    re.DOTALL | re.MULTILINE | re.IGNORECASE,
+    r"|(?<![\w@])@(?!(?:here|channel|everyone)\b)[A-Za-z0-9_][\w.\-]*"  # @name, not broadcasts
 )
+_MASK_FLAGS = re.DOTALL | re.MULTILINE | re.IGNORECASE
+# The two look-aheads change no match: they only let the scan reject, with a character test,
+# the positions where no alternative can start (a backtick, `<`, `>`, `&`, `@`, a word starting
+# with h/f/w, or spaces at a line start) instead of trying all nine alternatives there. That
+# halves the time on text that needs masking; the tests compare it with the bare alternation.
+_MASK_GUARD = r"(?=[`<>&@ \thfw])(?=[`<>&@]|\b[hfw]|^[ \t])"
+_MASK_RE = re.compile(f"{_MASK_GUARD}(?:{_MASK_ALTERNATIVES})", _MASK_FLAGS)
 
 # Only text holding one of these can contain something to mask (plain substring tests are
 # much cheaper than a regex scan, and most messages hold none).

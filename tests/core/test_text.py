@@ -9,7 +9,10 @@ from hypothesis import strategies as st
 
 from bot.core.models import Message
 from bot.core.text import (
+    _MASK_ALTERNATIVES,
+    _MASK_FLAGS,
     _MASK_HINTS,
+    _MASK_RE,
     MAX_SENTENCE_WORDS,
     WORD_RE,
     Document,
@@ -63,6 +66,21 @@ def test_sentences_split_and_chunk_long_runs() -> None:
 def test_questions_are_counted_per_sentence() -> None:
     doc = Document(Message("t", "w", "c", "u", "Is it up?? Who owns it? `a?` fine."))
     assert doc.question_count == 2
+
+
+_BARE_MASK_RE = re.compile(_MASK_ALTERNATIVES, _MASK_FLAGS)
+_MASK_PIECES = ["`", "```", "<", ">", "&gt;", "&GT;", "@", "@here", "@U1", "<@U1>", "<#C1|x>",
+                "http://", "HTTPS://a", "ftp://", "www.", "WWW.", "<https://x|y>", "<mailto:z>",
+                "<:e:12>", " ", "\t", "\n", "a", "h", "F", "w", "_", ".", "|", ":", "1"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_MASK_PIECES), max_size=25).map("".join))
+def test_the_mask_guard_changes_no_match(text: str) -> None:
+    """The look-ahead guard only skips positions: the same matches as the bare alternation."""
+    assert [m.span() for m in _MASK_RE.finditer(text)] == [
+        m.span() for m in _BARE_MASK_RE.finditer(text)
+    ]
 
 
 @settings(max_examples=2000, deadline=None)
