@@ -244,3 +244,18 @@ def test_people_asked_stay_in_step_with_the_open_questions() -> None:
             counts[name] = counts.get(name, 0) + 1
     assert window.put_to == counts
     assert 0 < len(window.questions) < conversation.OPEN_QUESTIONS
+
+
+def test_windows_keep_the_most_recent_channels_and_their_memory() -> None:
+    windows = conversation.Windows(capacity=2)
+    first = windows.get("w", "c1")
+    first.append("ana", 1.0)
+    assert windows.get("w", "c1") is first  # asked again at once
+    second = windows.get("w", "c2")
+    assert windows.get("w", "c1") is first  # c1 is now the most recent, c2 the oldest
+    windows.get("w", "c3")  # over capacity: c2 goes
+    assert windows.get("w", "c1") is first and list(first.authors) == ["ana"]
+    assert windows.get("w", "c2") is not second
+    assert windows.get("x", "c1") is not first  # another workspace's channel
+    windows.clear()
+    assert windows.get("w", "c1") is not first
