@@ -21,6 +21,7 @@ from bot.coaching.models import (
 from bot.coaching.safelog import error_fields
 from bot.coaching.settings import CONFIG_KEYS, SHOWN_AS, SettingError, apply_setting
 from bot.core.models import Level, Message
+from bot.digest.stats import plural
 
 if TYPE_CHECKING:
     from bot.coaching.coach import Coach
@@ -126,7 +127,7 @@ def describe_duration(duration: timedelta) -> str:
     for name, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
         count, seconds = divmod(seconds, size)
         if count:
-            parts.append(f"{count} {name}{'s' if count != 1 else ''}")
+            parts.append(plural(count, name))
     return " ".join(parts[:2]) or "a moment"
 
 
@@ -213,7 +214,7 @@ def cmd_check(coach: Coach, ctx: CommandContext, rest: str) -> Response:
         heading = f"{label}: “{quote}”" if quote else label
         sections.append(Section(text, heading=heading))
     tips = sum(1 for f in findings if f.level != Level.PRAISE)
-    title = f"{tips} tip{'s' if tips != 1 else ''} for your draft" if tips else "Looks good to send"
+    title = f"{plural(tips, 'tip')} for your draft" if tips else "Looks good to send"
     return Response(title=title, sections=sections)
 
 
@@ -424,7 +425,7 @@ def forget_confirmed(coach: Coach, ctx: CommandContext) -> Response:
         title="Your data is deleted",
         sections=[
             Section(
-                f"Removed {removed} record{'s' if removed != 1 else ''}. Your preferences went "
+                f"Removed {plural(removed, 'record')}. Your preferences went "
                 "too: type `/coach optout` if you don't want coaching from now on."
             )
         ],

@@ -7,7 +7,7 @@ import html
 from collections import Counter
 
 from bot.digest.render import fmt_duration, fmt_pct
-from bot.digest.stats import gini, share, top_fifth_share
+from bot.digest.stats import gini, plural, share, top_fifth_share
 from bot.importers.report import ChannelAggregate, ExportReport
 
 
@@ -42,11 +42,6 @@ def _summary_lines(agg: ChannelAggregate, indent: str = "  ") -> list[str]:
         f"{indent}Appreciation: {plural(agg.thanks, 'thank-you')}, {plural(agg.credits, 'credit')} given"
     )
     return lines
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """`count` with the singular or plural noun ("1 channel", "3 channels", "2 people")."""
-    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def report_text(report: ExportReport) -> str:

@@ -52,6 +52,11 @@ def number_words(n: int) -> str:
     return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`count` with the singular or plural noun ("1 channel", "3 channels", "2 people")."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def balance_reading(counts: Iterable[int]) -> str:
     """A plain-words reading of how evenly messages are spread, naming nobody."""
     values = [c for c in counts if c > 0]
