@@ -284,8 +284,8 @@ VADER grows faster than linearly). Sentence sentiment is exact: `bot/core/vader.
 vaderSentiment 3.3.2's rules and `bot/core/_cvader.c` computes the same score in C for ASCII
 text; every sentence score above equals vaderSentiment's. Throughput is {"at" if tp["ratio"] >= 1 else "**not** at"}
 target with the optional C speed-ups ({speedups_line}), which do the per-word
-work in C: VADER's compound score, the tone model's log-odds, sentence splitting and phrase
-look-up. They give exactly the pure-Python results (the tests compare both paths; `coachbot
+work in C: VADER's compound score, the tone model's log-odds, words, sentence splitting and
+phrase look-up. They give exactly the pure-Python results (the tests compare both paths; `coachbot
 check --jsonl` gives byte-identical output on 20,056 real messages with and without them); the
 pure-Python engine, where no C compiler was available at install, runs at {tp["pure_ratio"]:.2f}x
 (about three raw VADER calls per message in the first version: 0.30-0.36x). What is left is

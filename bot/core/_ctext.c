@@ -3,6 +3,8 @@
  * `find_phrases(by_first, words)` is `bot.core.phrase_index.PhraseIndex.find`: every
  * (first word index, end word index, payload) of the indexed phrases in `words`, in order.
  *
+ * `words(text)` is `bot.core.text.words_of` for an ASCII text (None for other text).
+ *
  * Sentence splitting of plain ASCII text, equal to `bot.core.text.Document.sentences`:
  * `sentences(lower, total, sentence_type, max_words)` returns the same list of Sentence tuples
  * as the pure-Python code for an ASCII `lower`, or None when it leaves the work to Python:
@@ -218,7 +220,63 @@ error:
     return NULL;
 }
 
+/* `words(text)`: the `\w+(?:'\w+)*` matches of an ASCII str, as a list of str (what
+ * `bot.core.text.words_of` returns for it), or None for non-ASCII text. A word starts at a word
+ * character and runs over word characters and every apostrophe that has a word character on
+ * both sides. */
+static PyObject *words(PyObject *module, PyObject *text) {
+    (void)module;
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "words() takes a str");
+        return NULL;
+    }
+    if (!PyUnicode_IS_ASCII(text)) {
+        Py_RETURN_NONE;
+    }
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t i = 0;
+    while (i < n) {
+        while (i < n && !is_word(s[i])) {
+            i++;
+        }
+        if (i >= n) {
+            break;
+        }
+        Py_ssize_t start = i;
+        for (;;) {
+            while (i < n && is_word(s[i])) {
+                i++;
+            }
+            if (i + 1 < n && s[i] == '\'' && is_word(s[i + 1])) {
+                i++;
+                continue;
+            }
+            break;
+        }
+        PyObject *word = PyUnicode_New(i - start, 127);
+        if (word == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        memcpy(PyUnicode_1BYTE_DATA(word), s + start, (size_t)(i - start));
+        int failed = PyList_Append(out, word);
+        Py_DECREF(word);
+        if (failed) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"words", (PyCFunction)words, METH_O,
+     "The words (\\w+(?:'\\w+)*) of an ASCII str as a list, or None for other text."},
     {"find_phrases", (PyCFunction)(void (*)(void))find_phrases, METH_FASTCALL,
      "(first, end, payload) of every indexed phrase in a word list, in order."},
     {"sentences", (PyCFunction)(void (*)(void))sentences, METH_FASTCALL,
@@ -227,7 +285,7 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_ctext", "Phrase look-up and sentence splitting in C.", -1, methods,
+    PyModuleDef_HEAD_INIT, "_ctext", "Phrase look-up, words and sentence splitting in C.", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

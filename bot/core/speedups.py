@@ -20,12 +20,13 @@ _SWITCHES: tuple[tuple[str, ModuleType, str], ...] = (
     ("vader", vader, "_c_compound"),
     ("classifier", classifier, "_speedups"),
     ("sentences", text, "_c_sentences"),
+    ("words", text, "_c_words"),
     ("phrases", phrase_index, "_c_find"),
 )
 
 
 def active() -> dict[str, bool]:
-    """Whether each C speed-up is in use: VADER, the tone model, sentences and phrases."""
+    """Whether each C speed-up is in use: VADER, the tone model, sentences, words, phrases."""
     vader.compound("")  # configures the C tables on first use
     return {name: getattr(module, attribute) is not None for name, module, attribute in _SWITCHES}
 

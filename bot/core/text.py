@@ -89,6 +89,10 @@ MAX_SENTENCE_WORDS = 60
 _c_sentences: Callable[[str, int, type, int], list[Sentence] | None] | None = (
     getattr(_ctext, "sentences", None) if _ctext is not None else None
 )
+# `_ctext.words(text)`: the words of an ASCII text in one C pass, or None for other text.
+_c_words: Callable[[str], list[str] | None] | None = (
+    getattr(_ctext, "words", None) if _ctext is not None else None
+)
 SPEEDUPS = _c_sentences is not None
 
 
@@ -164,6 +168,15 @@ def words_of(text: str) -> list[str]:
     ASCII text is split in C without a regex: each run of word characters and apostrophes is
     one word when every apostrophe joins two word characters (else the regex decides).
     """
+    if _c_words is not None:
+        found = _c_words(text)
+        if found is not None:
+            return found
+    return _python_words_of(text)
+
+
+def _python_words_of(text: str) -> list[str]:
+    """`words_of` in pure Python (any text; the C path's reference)."""
     if text.isascii():
         runs = text.encode("ascii").translate(_WORD_BYTES)
         if _apostrophes_join_words(runs):

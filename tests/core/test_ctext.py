@@ -1,4 +1,4 @@
-"""The C sentence splitter (`bot.core._ctext`) gives exactly the pure-Python sentences."""
+"""The C text helpers (`bot.core._ctext`: sentences, words, phrases) equal their Python twins."""
 
 from __future__ import annotations
 
@@ -49,6 +49,25 @@ def test_c_sentences_equal_python_on_ascii_text(text: str) -> None:
     assert got is not None
     assert got == expected
     assert all(type(s) is Sentence for s in got)
+
+
+@needs_c
+@settings(max_examples=3000, deadline=None)
+@given(ASCII_TEXTS)
+def test_c_words_equal_python_on_ascii_text(text: str) -> None:
+    c_words = text_module._c_words
+    assert c_words is not None
+    assert c_words(text) == text_module._python_words_of(text) == text_module.WORD_RE.findall(text)
+
+
+@needs_c
+def test_c_words_leave_non_ascii_text_to_python() -> None:
+    c_words = text_module._c_words
+    assert c_words is not None
+    assert c_words("café au lait") is None
+    assert text_module.words_of("café au lait") == ["café", "au", "lait"]
+    with pytest.raises(TypeError):
+        c_words(b"bytes")  # type: ignore[arg-type]
 
 
 @needs_c

@@ -36,7 +36,9 @@ def test_every_speed_up_is_active_when_required() -> None:
     active = speedups.active()
     if os.environ.get("COACHBOT_REQUIRE_SPEEDUPS") != "1" and not all(active.values()):
         pytest.skip(f"C speed-ups not all built here: {active}")
-    assert active == {"vader": True, "classifier": True, "sentences": True, "phrases": True}
+    assert active == {
+        "vader": True, "classifier": True, "sentences": True, "words": True, "phrases": True
+    }
     with speedups.pure_python():
         assert not any(speedups.active().values())
     assert speedups.active() == active
