@@ -225,7 +225,7 @@ class ChannelWindow:
         to = [m.casefold() for m in mentions if m.casefold() != folded_user] if mentions else []
         if text:
             found = _ADDRESS.match(text)
-            named = found[1] or found[2] if found is not None else None
+            named = (found[1] or found[2]) if found is not None else None
             if named is not None:
                 name = named.casefold()
                 if name != folded_user and name not in to:
