@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 db_app = typer.Typer(help="Manage Coachbot's database.", no_args_is_help=True)
 
@@ -25,6 +24,8 @@ def _fail(url: str, exc: Exception) -> typer.Exit:
 @db_app.command("upgrade")
 def upgrade(database: str = DATABASE_OPTION) -> None:
     """Create or migrate the schema to the newest revision (the bot also does this on start)."""
+    from sqlalchemy.exc import SQLAlchemyError  # imported late: keeps CLI start-up light
+
     from bot.store.migrate import (
         current_revision,
         default_database_url,
@@ -53,6 +54,8 @@ def upgrade(database: str = DATABASE_OPTION) -> None:
 @db_app.command("current")
 def current(database: str = DATABASE_OPTION) -> None:
     """Show the database's schema revision and the newest one this version ships."""
+    from sqlalchemy.exc import SQLAlchemyError  # imported late: keeps CLI start-up light
+
     from bot.store.migrate import current_revision, default_database_url, head_revision, make_engine
 
     url = database or default_database_url()
@@ -82,6 +85,8 @@ def purge(
     ),
 ) -> None:
     """Delete counters and nudge history older than the retention (the scheduled job)."""
+    from sqlalchemy.exc import SQLAlchemyError  # imported late: keeps CLI start-up light
+
     from bot.coaching.coach import default_retention_weeks, purge_expired
     from bot.store import Store
 
@@ -108,6 +113,8 @@ def forget_workspace(
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Delete everything stored about one workspace (e.g. after the app was removed)."""
+    from sqlalchemy.exc import SQLAlchemyError  # imported late: keeps CLI start-up light
+
     from bot.store import Store
 
     if not yes and not typer.confirm(f"Delete all Coachbot data of workspace {workspace}?"):

@@ -8,7 +8,6 @@ import sys
 
 import structlog
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.common import RULES_OPTION, load_engine
 from bot.core.jsonl import InputLine, line_error
@@ -43,6 +42,8 @@ def replay(
     ),
 ) -> None:
     """Replay a message stream through engine and policy; print the nudges it would deliver."""
+    from sqlalchemy.exc import SQLAlchemyError  # imported late: keeps CLI start-up light
+
     from bot.coaching.replay import replay_lines, replay_store
 
     quiet_logs()
