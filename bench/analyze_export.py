@@ -60,9 +60,14 @@ def message_text(rng: random.Random, users: list[str]) -> str:
 
 
 def generate_slack_export(
-    path: Path, messages: int, channels: int = 100, people: int = 2000, seed: int = 1
+    path: Path, messages: int, channels: int = 100, people: int = 2000, seed: int = 1,
+    texts: list[str] | None = None,
 ) -> list[str]:
-    """Write a Slack export folder; returns a sample of about 50,000 of its people's texts."""
+    """Write a Slack export folder; returns a sample of about 50,000 of its people's texts.
+
+    Texts come from the synthetic templates, or, given `texts`, from those real messages drawn
+    at random (with repeats once the list is used up).
+    """
     rng = random.Random(seed)
     users = [f"U{i:07d}" for i in range(people)]
     path.mkdir(parents=True)
@@ -91,7 +96,7 @@ def generate_slack_export(
             base = day.timestamp() + 8 * 3600
             batch = []
             for i in range(count):
-                text = message_text(rng, members)
+                text = message_text(rng, members) if texts is None else rng.choice(texts)
                 ts = f"{base + i * 60 + rng.random():.6f}"
                 item: dict[str, object] = {"type": "message", "user": rng.choice(members),
                                            "text": text, "ts": ts}
@@ -106,6 +111,13 @@ def generate_slack_export(
             left -= count
             day += timedelta(days=1)
     return sample
+
+
+def read_texts(path: Path) -> list[str]:
+    """The non-empty `text` fields of a JSONL file of real chat."""
+    with path.open(encoding="utf-8") as handle:
+        rows = (json.loads(line) for line in handle if line.strip())
+        return [t for row in rows if (t := str(row.get("text") or "").strip())]
 
 
 def run_analyze_measured(path: Path, jobs: int) -> tuple[float, int, dict[str, object]]:
@@ -146,15 +158,19 @@ def main() -> None:
                         help="also run the first size with this many worker processes")
     parser.add_argument("--rounds", type=int, default=2,
                         help="analyze runs per size, alternating with VADER timings (best of each)")
+    parser.add_argument("--texts", type=Path, default=None,
+                        help="draw message texts from this JSONL of real chat (a `text` field) "
+                             "instead of the templates; --write then writes its own part")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
+    texts = read_texts(args.texts) if args.texts else None
     sizes = [int(s) for s in args.sizes.split(",")]
     results = []
     with tempfile.TemporaryDirectory(prefix="coachbot-bench-") as tmp:
         for size in sizes:
             export = Path(tmp) / f"slack-{size}"
             t0 = time.perf_counter()
-            sample = generate_slack_export(export, size)
+            sample = generate_slack_export(export, size, texts=texts)
             gen = time.perf_counter() - t0
             # Rounds alternate the two sides (VADER, analyze, VADER, analyze, ..., VADER) and each
             # side keeps its best: on a shared machine whose speed drifts by tens of percent over a
@@ -179,19 +195,25 @@ def main() -> None:
             results.append(row)
             print(json.dumps(row), flush=True)
             shutil.rmtree(export)
-    text = render(results, args.jobs)
+    text = render(results, args.jobs, args.texts)
     print(text)
     if args.write:
-        write_section(text)
+        write_section(text, "analyze" if args.texts is None else "analyze-real-texts")
 
 
-def render(results: list[dict[str, float]], jobs: int) -> str:
+def render(results: list[dict[str, float]], jobs: int, texts: Path | None = None) -> str:
     """The BENCHMARKS.md lines for these results."""
+    source = (
+        "texts from the synthetic templates (short: 42 characters on average)" if texts is None
+        else f"texts drawn at random from the real chat in `{texts.parent.name}/{texts.name}` "
+             f"(unedited)"
+    )
     lines = [
-        "### `coachbot analyze --json` on a generated Slack export",
+        "### `coachbot analyze --json` on a generated Slack export"
+        + ("" if texts is None else ", real chat texts"),
         "",
         f"Generated folder exports (100 channels, 2,000 people, 200 messages per day file, 4% "
-        f"joins); raw VADER `polarity_scores` timed on a random sample of the same texts in the "
+        f"joins; {source}); raw VADER `polarity_scores` timed on a random sample of the same texts in the "
         f"same run ({int(results[0]['vader_sample']):,}+ texts). Each size: {int(results[0]['rounds'])} single-process analyze runs "
         f"alternating with VADER timings (one before, one after each), the best of each side taken. "
         f"Peak RSS is the analyze process's own (wait4 ru_maxrss). {os.cpu_count()} cores.",
