@@ -154,6 +154,29 @@ def count_ascii_capitals(text: str) -> int:
     return len(text.encode("ascii").translate(None, _NOT_ASCII_CAPITALS))
 
 
+# Every byte but A-Z and a-z: deleting them from ASCII text leaves exactly its letters.
+_NOT_ASCII_LETTERS = bytes(b for b in range(256) if not (0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A))
+
+
+def count_ascii_letters(text: str) -> int:
+    """How many of `text`'s characters are A-Z or a-z; `text` must be ASCII (one C-level pass)."""
+    return len(text.encode("ascii").translate(None, _NOT_ASCII_LETTERS))
+
+
+# U+00C0-U+00DE in UTF-8: the lead byte C3, then 80-9E (C3 is never a continuation byte).
+_LATIN1_CAPITAL_UTF8 = re.compile(rb"\xc3[\x80-\x9e]")
+
+
+def count_latin1_capitals(text: str) -> int:
+    """How many of `text`'s characters are A-Z or U+00C0-U+00DE (any text; C-level passes over
+    its UTF-8 bytes, where the ASCII bytes are exactly its ASCII characters)."""
+    data = text.encode("utf-8", "surrogatepass")
+    count = len(data.translate(None, _NOT_ASCII_CAPITALS))
+    if b"\xc3" in data:
+        count += len(_LATIN1_CAPITAL_UTF8.findall(data))
+    return count
+
+
 def lower_same_length(text: str) -> str:
     """Lower-case `text` (curly apostrophes made straight), keeping its length unchanged."""
     lowered = text.lower()

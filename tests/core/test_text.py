@@ -19,6 +19,8 @@ from bot.core.text import (
     Sentence,
     _blank,
     _may_need_mask,
+    count_ascii_letters,
+    count_latin1_capitals,
     mask,
     words_of,
 )
@@ -207,3 +209,26 @@ def test_words_of_equals_the_word_regex(text: str) -> None:
     """The regex-free split of ASCII text gives exactly the `WORD_RE` words, apostrophes too."""
     lower = text.lower()
     assert words_of(lower) == WORD_RE.findall(lower)
+
+
+_LATIN1_CAPITAL = re.compile(r"[A-Z\u00c0-\u00de]")
+_LETTER = re.compile(r"[^\W\d_]")
+# Any text, with the characters around the capitals' range, its UTF-8 neighbours and lone
+# surrogates (which JSON input can carry) drawn often.
+COUNTED_TEXT = st.text(
+    alphabet=st.characters(codec=None, exclude_categories=())
+    | st.sampled_from("AZaz@[`{\u00bf\u00c0\u00d7\u00de\u00df\u00ff\u0100\u00c3\ud800\udfff\u3000"),
+    max_size=60,
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(COUNTED_TEXT)
+def test_capital_count_is_the_regex_count_over_any_text(text: str) -> None:
+    assert count_latin1_capitals(text) == len(_LATIN1_CAPITAL.findall(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_letter_count_is_the_regex_count(text: str) -> None:
+    assert count_ascii_letters(text) == len(_LETTER.findall(text))

@@ -35,7 +35,13 @@ from pydantic import Field, field_validator, model_validator
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
 from bot.core.sentiment import sentence_scores
-from bot.core.text import Document, Sentence, words_of
+from bot.core.text import (
+    Document,
+    Sentence,
+    count_ascii_letters,
+    count_latin1_capitals,
+    words_of,
+)
 
 # The optional C scoring (`bot/core/_clogit.c`, built by setup.py); None: the Python path.
 _speedups: Any
@@ -131,7 +137,6 @@ def featurize(tokens: Sequence[str], cues: Iterable[str] = ()) -> tuple[set[str]
 
 
 _LETTER = re.compile(r"[^\W\d_]")
-_CAPITAL = re.compile(r"[A-Z\u00c0-\u00de]")
 # Sentence VADER compound cut-offs that become cues (sentences of at least 3 words).
 # (All negative: `doc_cues` only looks at negative scores.)
 VADER_CUES = ((-0.3, "x:vader<=-0.3"), (-0.5, "x:vader<=-0.5"), (-0.75, "x:vader<=-0.75"))
@@ -159,10 +164,10 @@ def doc_cues(doc: Document) -> frozenset[str]:
     # Mostly capitals needs more than 6 of them (half of at least 12 letters): count the
     # capitals first (in ASCII text, A-Z with one bytes.translate), the letters only when
     # there are enough capitals.
-    # (`Document.ascii_capitals` counts what `_CAPITAL` matches in ASCII text.)
+    # Capitals are A-Z and U+00C0-U+00DE (`Document.ascii_capitals` counts them in ASCII text).
     capitals = doc.ascii_capitals
     if capitals is None:
-        capitals = len(_CAPITAL.findall(masked))
+        capitals = count_latin1_capitals(masked)
     if lowest > _HIGHEST_CUT and not punct_run and capitals <= 6:
         result = _NO_CUES
     else:
@@ -170,7 +175,10 @@ def doc_cues(doc: Document) -> frozenset[str]:
         if punct_run:
             cues.append("x:punct-run")
         if capitals > 6:
-            letters = len(_LETTER.findall(masked))
+            # (What `_LETTER` matches: in ASCII text, exactly A-Z and a-z.)
+            letters = (
+                count_ascii_letters(masked) if masked.isascii() else len(_LETTER.findall(masked))
+            )
             if letters >= 12 and capitals > letters / 2:
                 cues.append("x:caps")
         result = frozenset(cues) if cues else _NO_CUES

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
-from bot.core.text import WORD_RE, Document
+from bot.core.text import WORD_RE, Document, count_ascii_letters
 
 _UPPER_RE = re.compile(r"[^\W\d_a-z]")  # letters that are not lower-case ASCII: a cheap upper bound
 # Short all-caps words (API, HTTP, JSON, PR, AWS) are acronyms, not shouting.
@@ -63,7 +63,7 @@ class ShoutingCheck(Check):
         capitals = ascii_capitals if ascii_capitals is not None else len(_UPPER_RE.findall(masked))
         shouted = None
         if capitals >= self._min_caps and (
-            ascii_capitals is None or capitals >= self._min_ratio * _ascii_letters(masked)
+            ascii_capitals is None or capitals >= self._min_ratio * count_ascii_letters(masked)
         ):
             shouted = _shouted_words(doc)
         for rule in self.rules:
@@ -80,14 +80,6 @@ class ShoutingCheck(Check):
 
 
 # Every byte but A-Z and a-z: deleting them from ASCII text leaves its letters.
-_NOT_ASCII_LETTERS = bytes(b for b in range(256) if not (0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A))
-
-
-def _ascii_letters(text: str) -> int:
-    """How many letters the ASCII `text` holds (one C-level pass)."""
-    return len(text.encode("ascii").translate(None, _NOT_ASCII_LETTERS))
-
-
 def _shouted_words(doc: Document) -> tuple[int, int, int, int]:
     """(letters, capitals, start of the first all-caps word, end of the last), acronyms aside."""
     upper = letters = 0
