@@ -491,7 +491,9 @@ class LinearTextModel:
             | (word in INSULTS) << _INSULT_SHIFT
         )
         chars = 0.0
-        if len(word) <= MAX_CHAR_WORD:
+        # A model without n-gram weights (the shipped one) gets no n-gram count either: its
+        # n-gram term is 0 whatever the count, so the words are not cut into n-grams at all.
+        if self.char_weights and len(word) <= MAX_CHAR_WORD:
             grams = _char_grams(word)
             counts += len(grams)
             chars = sum(map(self.char_weights.get, grams, repeat(0.0)))
@@ -507,7 +509,7 @@ class LinearTextModel:
         if words:
             total += _exact_sum(map(self.word_weights.get, words, repeat(0.0))) / math.sqrt(len(words))
         count = sum(chars.values())
-        if count:
+        if count and self.char_weights:  # (no weights: a zero term, left out as `logit` does)
             weights = self.char_weights
             total += _exact_sum(weights.get(gram, 0.0) * n for gram, n in chars.items()) / math.sqrt(count)
         return total
