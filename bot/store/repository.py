@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 import threading
 import time
@@ -56,6 +57,9 @@ COUNTER_FIELDS = (
     "tone_neutral",
     "tone_positive",
 )
+_ZERO_COUNTERS = dict.fromkeys(COUNTER_FIELDS, 0)
+# A CounterDelta's amounts in COUNTER_FIELDS order, read in one call.
+_counter_amounts = operator.attrgetter(*COUNTER_FIELDS)
 
 # The user id under which activity of people who are not coached (opted out, or not opted in
 # in an opt-in workspace) is counted: channel totals stay right, nothing points at a person.
@@ -769,13 +773,14 @@ class Store:
         merged: dict[tuple[str, str, str, date], dict[str, Any]] = {}
         for d in deltas:
             key = (d.workspace, d.channel, d.user, d.day)
-            row = merged.setdefault(
-                key,
-                {"workspace": d.workspace, "channel": d.channel, "user": d.user, "day": d.day}
-                | dict.fromkeys(COUNTER_FIELDS, 0),
-            )
-            for name in COUNTER_FIELDS:
-                row[name] += getattr(d, name)
+            row = merged.get(key)
+            if row is None:
+                row = merged[key] = {
+                    "workspace": d.workspace, "channel": d.channel, "user": d.user, "day": d.day,
+                    **_ZERO_COUNTERS,
+                }
+            for name, amount in zip(COUNTER_FIELDS, _counter_amounts(d), strict=True):
+                row[name] += amount
         if merged:
             self._upsert_add(
                 conn,
