@@ -21,11 +21,27 @@ def _busy(engine: Engine, start: float) -> None:
         engine.evaluate(msg("I rebooted and it works now", user=user, ts=start + offset))
 
 
-@pytest.mark.parametrize("reply", ["blocke: try hdparm", "Blocke, try hdparm", "@blocke try hdparm",
-                                   "  BLOCKE: try hdparm", "blocke try hdparm", "blocke - try hdparm"])
-def test_address_by_name_answers_that_asker(reply: str) -> None:
+@pytest.fixture
+def busy_engine() -> Engine:
+    """An engine without rules whose channel already holds five people's chatter (from ts 0)."""
     engine = Engine([])
     _busy(engine, 0.0)
+    return engine
+
+
+def _tally(names_per_question: list[tuple[str, ...]]) -> dict[str, int]:
+    """How many open questions each name appears in."""
+    counts: dict[str, int] = {}
+    for names in names_per_question:
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize("reply", ["blocke: try hdparm", "Blocke, try hdparm", "@blocke try hdparm",
+                                   "  BLOCKE: try hdparm", "blocke try hdparm", "blocke - try hdparm"])
+def test_address_by_name_answers_that_asker(reply: str, busy_engine: Engine) -> None:
+    engine = busy_engine
     assert _run(
         engine,
         ("blocke", "how do I tune my disk?", 10.0),
@@ -34,9 +50,8 @@ def test_address_by_name_answers_that_asker(reply: str) -> None:
     ) == [None, None, "blocke"]
 
 
-def test_address_by_name_reports_the_delay_of_that_question() -> None:
-    engine = Engine([])
-    _busy(engine, 0.0)
+def test_address_by_name_reports_the_delay_of_that_question(busy_engine: Engine) -> None:
+    engine = busy_engine
     engine.evaluate(msg("how do I tune my disk?", user="blocke", ts=100.0))
     engine.evaluate(msg("which archiver reads rar?", user="yohannes", ts=130.0))
     reply = engine.evaluate(msg("blocke: hdparm", user="ana", ts=190.0))
@@ -86,9 +101,8 @@ def test_the_asker_never_answers_their_own_question() -> None:
     ) == [None, None, None, None]
 
 
-def test_mention_and_thread_rules_still_work() -> None:
-    engine = Engine([])
-    _busy(engine, 0.0)
+def test_mention_and_thread_rules_still_work(busy_engine: Engine) -> None:
+    engine = busy_engine
     engine.evaluate(msg("where are the docs?", user="U1", ts=10.0))
     engine.evaluate(msg("who owns deploys?", user="U2", ts=11.0))
     engine.evaluate(msg("why is CI red?", user="U3", ts=12.0))
@@ -99,9 +113,8 @@ def test_mention_and_thread_rules_still_work() -> None:
     assert (reply.answers_user, reply.answer_delay) == ("U2", 4989.0)
 
 
-def test_a_busy_channel_needs_an_address() -> None:
-    engine = Engine([])
-    _busy(engine, 0.0)
+def test_a_busy_channel_needs_an_address(busy_engine: Engine) -> None:
+    engine = busy_engine
     assert _run(engine, ("ana", "why is CI red?", 10.0), ("ben", "lol", 12.0)) == [None, None]
     assert _run(engine, ("cy", "ana: the cache expired", 14.0)) == ["ana"]
 
@@ -156,16 +169,12 @@ def test_open_askers_stay_in_step_with_the_open_questions() -> None:
     late = conversation.QUESTION_TTL_SECONDS + 10.0  # the first questions have expired
     window.match_answer("helper", late, None, (), "user1: see the docs")
 
-    counts: dict[str, int] = {}
-    for question in window.questions:
-        counts[question.folded] = counts.get(question.folded, 0) + 1
-    assert window.askers == counts
+    assert window.askers == _tally([(q.folded,) for q in window.questions])
     assert 0 < len(window.questions) < conversation.OPEN_QUESTIONS
 
 
-def test_a_question_put_to_someone_is_answered_by_their_unaddressed_reply() -> None:
-    engine = Engine([])
-    _busy(engine, 0.0)
+def test_a_question_put_to_someone_is_answered_by_their_unaddressed_reply(busy_engine: Engine) -> None:
+    engine = busy_engine
     # In a busy channel an unaddressed message answers nobody, but the person asked does.
     assert _run(
         engine,
@@ -176,18 +185,16 @@ def test_a_question_put_to_someone_is_answered_by_their_unaddressed_reply() -> N
     ) == [None, None, None, "ben"]
 
 
-def test_a_question_put_to_someone_by_mention_is_answered_by_them() -> None:
-    engine = Engine([])
-    _busy(engine, 0.0)
+def test_a_question_put_to_someone_by_mention_is_answered_by_them(busy_engine: Engine) -> None:
+    engine = busy_engine
     engine.evaluate(msg("can you review the migration?", user="U2", ts=10.0, mentions=("U1",)))
     engine.evaluate(msg("standup in 5", user="U7", ts=11.0))
     reply = engine.evaluate(msg("on it", user="U1", ts=70.0))
     assert (reply.answers_user, reply.answer_delay) == ("U2", 60.0)
 
 
-def test_the_person_asked_answers_nothing_when_addressing_someone_else() -> None:
-    engine = Engine([])
-    _busy(engine, 0.0)
+def test_the_person_asked_answers_nothing_when_addressing_someone_else(busy_engine: Engine) -> None:
+    engine = busy_engine
     assert _run(
         engine,
         ("cy", "morning all", 5.0),
@@ -197,9 +204,8 @@ def test_the_person_asked_answers_nothing_when_addressing_someone_else() -> None
     ) == [None, None, None, "ben"]
 
 
-def test_a_question_put_to_someone_waits_only_so_long() -> None:
-    engine = Engine([])
-    _busy(engine, 0.0)
+def test_a_question_put_to_someone_waits_only_so_long(busy_engine: Engine) -> None:
+    engine = busy_engine
     engine.evaluate(msg("ana: does the build pass on arm?", user="ben", ts=10.0))
     late = 10.0 + (conversation.PUT_TO_SECONDS or 0.0) + 1.0
     assert _run(engine, ("ana", "back from lunch", late)) == [None]
@@ -238,11 +244,7 @@ def test_people_asked_stay_in_step_with_the_open_questions() -> None:
         if n % 3 == 0:
             window.match_answer(f"User{(n + 1) % 7}", float(n) + 0.5, None, (), "sure")
     window.match_answer("helper", conversation.QUESTION_TTL_SECONDS + 10.0, None, (), "hi")
-    counts: dict[str, int] = {}
-    for question in window.questions:
-        for name in question.to:
-            counts[name] = counts.get(name, 0) + 1
-    assert window.put_to == counts
+    assert window.put_to == _tally([q.to for q in window.questions])
     assert 0 < len(window.questions) < conversation.OPEN_QUESTIONS
 
 
