@@ -65,8 +65,14 @@ def balance_reading(counts: Iterable[int]) -> str:
         return "No messages yet."
     k = people_for_share(values, 0.8)
     g = gini(values)
+    # The words agree with the "k of n" figure they follow: when more than half the people
+    # were needed for 80% of the messages, nobody says that a few voices led.
     if g < 0.25:
         spread = "voices were evenly balanced"
+    elif k == n:
+        spread = "everyone took part, some more than others"
+    elif k > n / 2:
+        spread = "most people took part, some more than others"
     elif g < 0.5:
         spread = "a few voices led, others joined in"
     else:

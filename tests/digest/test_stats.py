@@ -42,6 +42,16 @@ def test_people_for_share_and_plain_words_reading_name_nobody() -> None:
     assert balance_reading([2, 1]) == (
         "It took all two people to write 80% of the messages: voices were evenly balanced."
     )
+    assert "a few voices led" in reading
+    # More than half the people needed for 80%: not "a few voices", though the Gini is 0.30.
+    assert balance_reading([20, 18, 16, 14, 12, 10, 8, 6, 4, 2]) == (
+        "Six of 10 people wrote 80% of the messages: most people took part, some more than others."
+    )
+    assert balance_reading([10, 3]) == (
+        "It took all two people to write 80% of the messages: everyone took part, some more than "
+        "others."
+    )
+    assert balance_reading([90, 2, 2, 2, 2, 2]).endswith("a few voices carried most of the conversation.")
 
 
 def test_delay_histogram_median_is_within_five_percent_of_exact() -> None:
