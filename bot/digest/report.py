@@ -22,7 +22,7 @@ def whole_export(report: ExportReport) -> ChannelAggregate:
 def _summary_lines(agg: ChannelAggregate, indent: str = "  ") -> list[str]:
     counts = list(agg.per_user.values())
     people = len(counts)
-    lines = [f"{indent}Messages: {agg.messages} from {plural(people, 'person', 'people')}"]
+    lines = [f"{indent}Messages: {agg.messages:,} from {plural(people, 'person', 'people')}"]
     if people:
         lines.append(
             f"{indent}Balance: {agg.balance_text()} "
@@ -30,7 +30,7 @@ def _summary_lines(agg: ChannelAggregate, indent: str = "  ") -> list[str]:
             f"Gini {gini(counts):.2f})"
         )
     lines.append(
-        f"{indent}Questions: {agg.questions} asked, {agg.answered} answered by someone else "
+        f"{indent}Questions: {agg.questions:,} asked, {agg.answered:,} answered by someone else "
         f"({fmt_pct(min(1.0, share(agg.answered, agg.questions)))}); "
         f"median first answer {fmt_duration(agg.delays.median())}"
     )
@@ -61,15 +61,16 @@ def report_text(report: ExportReport) -> str:
     rules = report.findings_by_rule()
     if rules:
         width = max(len(rule) for rule in rules)
-        lines += [f"  {rule:<{width}}  {count}" for rule, count in _by_count(rules)]
+        digits = len(f"{max(rules.values()):,}")
+        lines += [f"  {rule:<{width}}  {count:>{digits},}" for rule, count in _by_count(rules)]
     else:
         lines.append("  nothing")
-    lines.append(f"  ({whole.nudges} tips or nudges, {whole.praise} praise)")
+    lines.append(f"  ({whole.nudges:,} tips or nudges, {whole.praise:,} praise)")
     for channel in report.ordered_channels():
         lines += ["", f"#{channel.name}", *_summary_lines(channel)]
         top = _by_count(channel.findings_by_rule)[:5]
         if top:
-            lines.append("  Guidelines: " + ", ".join(f"{r} {c}" for r, c in top))
+            lines.append("  Guidelines: " + ", ".join(f"{r} {c:,}" for r, c in top))
     if report.problems:
         lines += ["", f"Skipped ({len(report.problems)}):"]
         lines += [f"  {where}: {what}" for where, what in report.problems]

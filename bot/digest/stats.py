@@ -48,13 +48,13 @@ _NUMBER_WORDS = ("no one", "one", "two", "three", "four", "five", "six", "seven"
 
 
 def number_words(n: int) -> str:
-    """Small numbers as words ("three"), larger ones as digits."""
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+    """Small numbers as words ("three"), larger ones as digits ("1,044")."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
-    """`count` with the singular or plural noun ("1 channel", "3 channels", "2 people")."""
-    return f"{count} {one if count == 1 else many or one + 's'}"
+    """`count` with the singular or plural noun ("1 channel", "3 channels", "1,734 people")."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
 def balance_reading(counts: Iterable[int]) -> str:
