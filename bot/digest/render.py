@@ -36,11 +36,11 @@ def fmt_change(value: float | None) -> str:
 
 
 def fmt_count_change(now: int, before: int) -> str:
-    """"120 (last week 100, +20%)"."""
+    """"1,200 (last week 1,000, +20%)"."""
     if before == 0:
-        return f"{now} (last week 0)"
+        return f"{now:,} (last week 0)"
     pct = round(100 * (now - before) / before)
-    return f"{now} (last week {before}, {pct:+d}%)"
+    return f"{now:,} (last week {before:,}, {pct:+d}%)"
 
 
 def channel_digest_sections(digest: ChannelDigest) -> list[Section]:
@@ -78,10 +78,10 @@ def channel_digest_sections(digest: ChannelDigest) -> list[Section]:
         Section(
             heading="Questions",
             fields=(
-                ("Asked", str(digest.questions or 0)),
+                ("Asked", f"{digest.questions or 0:,}"),
                 (
                     "Answered by someone else",
-                    f"{digest.answered or 0} ({fmt_pct(digest.answered_share)})",
+                    f"{digest.answered or 0:,} ({fmt_pct(digest.answered_share)})",
                 ),
                 ("Median time to a first answer", fmt_duration(digest.median_first_answer_seconds)),
             ),
@@ -106,8 +106,8 @@ def channel_digest_sections(digest: ChannelDigest) -> list[Section]:
         Section(
             heading="Appreciation",
             fields=(
-                ("Thank-yous", str(digest.thanks or 0)),
-                ("Credit given to someone", str(digest.praise or 0)),
+                ("Thank-yous", f"{digest.thanks or 0:,}"),
+                ("Credit given to someone", f"{digest.praise or 0:,}"),
             ),
         )
     )
@@ -124,7 +124,7 @@ def channel_digest_sections(digest: ChannelDigest) -> list[Section]:
             Section(
                 heading="Private tips",
                 fields=(
-                    ("Sent", str(digest.nudges)),
+                    ("Sent", f"{digest.nudges:,}"),
                     ("Rated helpful", str(ratings.get("helpful", 0))),
                     ("Rated not helpful", str(ratings.get("not_helpful", 0))),
                     ("Snoozed", str(ratings.get("snooze", 0))),
@@ -174,10 +174,10 @@ def render_personal_digest(digest: PersonalDigest) -> Response:
             heading="Your week",
             fields=(
                 ("Messages", fmt_count_change(digest.messages, digest.messages_last)),
-                ("Questions you asked", str(digest.questions)),
-                ("Questions you answered for others", str(digest.answers)),
-                ("Thank-yous you gave", str(digest.thanks)),
-                ("Praise you received", str(digest.praise_received)),
+                ("Questions you asked", f"{digest.questions:,}"),
+                ("Questions you answered for others", f"{digest.answers:,}"),
+                ("Thank-yous you gave", f"{digest.thanks:,}"),
+                ("Praise you received", f"{digest.praise_received:,}"),
             ),
         )
     ]

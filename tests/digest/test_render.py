@@ -16,6 +16,7 @@ from bot.digest.compute import (
 from bot.digest.render import (
     digest_text,
     fmt_change,
+    fmt_count_change,
     fmt_duration,
     render_channel_digest,
     render_personal_digest,
@@ -123,3 +124,8 @@ def test_formatting_helpers() -> None:
     assert fmt_duration(3 * 86400) == "3.0 days"
     assert fmt_change(0.031) == "+3 pts" and fmt_change(-0.01) == "-1 pt"
     assert fmt_change(0.001) == "no change" and fmt_change(None) == "no comparison yet"
+
+
+def test_large_counts_read_with_thousands_separators() -> None:
+    assert fmt_count_change(1200, 1000) == "1,200 (last week 1,000, +20%)"
+    assert fmt_count_change(12345, 0) == "12,345 (last week 0)"
