@@ -22,6 +22,9 @@ from bot.importers.base import (
 
 _DAY_FILE = re.compile(r"^(?P<channel>.+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# A message that starts by addressing someone in plain text: "ana: ...", "ana, ..." or "@ana ..."
+# typed without Slack resolving it into a mention (group 1 or 2 is the name).
+_LEADING_NAME = re.compile(r"\s*(?:@([^\s:,;@<>]{1,64})|([^\s:,;@<>]{1,64})[:,](?:\s|$))")
 # Subtypes that are still a person writing; every other subtype (joins, leaves, topic
 # changes, bot posts, pins, tombstones ...) is not counted as a person's message.
 HUMAN_SUBTYPES = frozenset({"", "thread_broadcast", "file_share", "me_message"})
@@ -99,6 +102,7 @@ class SlackExport:
         self.source = str(path)
         self._tree = _Tree(self.path)
         self.users: dict[str, dict[str, Any]] = {}
+        self._names: dict[str, str] = {}  # case-folded name -> user id (unambiguous names only)
         self.channel_names: dict[str, str] = {}  # folder -> channel id
         names = set(self._tree.names)
         if "users.json" in names:
@@ -106,6 +110,7 @@ class SlackExport:
             if not isinstance(users, list):
                 raise ExportError(f"{self._tree.label('users.json')}: expected a list of users")
             self.users = {u["id"]: u for u in users if isinstance(u, dict) and "id" in u}
+        self._names = _names_of(self.users)
         for meta in _META_FILES:
             if meta not in names:
                 continue
@@ -220,10 +225,42 @@ class SlackExport:
             ts,
             thread,
             not human,
-            tuple(_MENTION.findall(text)) if "<@" in text else (),
+            self._mentions(text) if "<@" in text or self._names else (),
             raw_ts if type(raw_ts) is str else str(raw_ts),
         )
         return ImportedMessage(message, human, channel_name)
+
+    def _mentions(self, text: str) -> tuple[str, ...]:
+        """The people a message mentions (`<@U123>`), and the person it starts by addressing
+        by name in plain text ("ana: can you look?"), so answers and questions put to someone
+        are found as they are for a mention."""
+        mentions = tuple(_MENTION.findall(text)) if "<@" in text else ()
+        head = text[:70]
+        if "," in head or ":" in head or "@" in head:
+            found = _LEADING_NAME.match(text)
+            if found is not None:
+                user = self._names.get((found[1] or found[2]).casefold())
+                if user is not None and user not in mentions:
+                    mentions += (user,)
+        return mentions
+
+
+def _names_of(users: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """People's one-word names, case-folded, to their ids: the handle, display and real names
+    and the real name's first word. A name two people share is left out (it names nobody)."""
+    owners: dict[str, set[str]] = {}
+    for user_id, info in users.items():
+        raw_profile = info.get("profile")
+        profile: dict[str, Any] = raw_profile if isinstance(raw_profile, dict) else {}
+        real = info.get("real_name") or profile.get("real_name")
+        candidates = (
+            info.get("name"), real, profile.get("display_name"), profile.get("real_name"),
+            real.split()[0] if isinstance(real, str) and real.split() else None,
+        )
+        for name in candidates:
+            if isinstance(name, str) and name and not any(c.isspace() for c in name):
+                owners.setdefault(name.casefold(), set()).add(str(user_id))
+    return {name: next(iter(ids)) for name, ids in owners.items() if len(ids) == 1}
 
 
 def _day(ts: float, shift: int) -> str:

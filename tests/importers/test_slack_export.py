@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.importers import ExportError, SlackExport, open_export
+from bot.importers.analyze import analyze_export
 from tests.importers.conftest import SLACK_DIR
 
 
@@ -98,3 +100,56 @@ def test_not_a_zip_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_bytes(b"PK\x03\x04 this is not really a zip")
     with pytest.raises(ExportError, match="export.zip"):
         open_export(bad)
+
+
+def _export(tmp_path: Path, users: list[dict[str, object]], day: list[dict[str, object]]) -> Path:
+    """A one-channel, one-day Slack export folder."""
+    root = tmp_path / "export"
+    (root / "general").mkdir(parents=True)
+    (root / "users.json").write_text(json.dumps(users))
+    (root / "channels.json").write_text(json.dumps([{"id": "C1", "name": "general"}]))
+    (root / "general" / "2024-03-04.json").write_text(json.dumps(day))
+    return root
+
+
+NAMED_USERS: list[dict[str, object]] = [
+    {"id": "U1", "name": "ana.lopez", "real_name": "Ana Lopez", "profile": {"display_name": "ana"}},
+    {"id": "U2", "name": "ben", "real_name": "Ben Okafor"},
+    {"id": "U3", "name": "sam.k", "real_name": "Sam King"},
+    {"id": "U4", "name": "sam.r", "real_name": "Sam Reyes"},
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "mentions"),
+    [
+        ("ana: can you check the build?", ("U1",)),
+        ("  Ana, try restarting it", ("U1",)),
+        ("ANA.LOPEZ: ping", ("U1",)),
+        ("@ben did it pass?", ("U2",)),
+        ("<@U2> ana: both of you", ("U2",)),  # only the start of a message addresses someone
+        ("ana try restarting", ()),  # a bare first word is not an address
+        ("sam: which one of you?", ()),  # two people are called Sam
+        ("note: the build is green", ()),  # not anybody's name
+        ("ben:", ("U2",)),
+    ],
+)
+def test_a_name_typed_at_the_start_counts_as_a_mention(
+    tmp_path: Path, text: str, mentions: tuple[str, ...]
+) -> None:
+    root = _export(tmp_path, NAMED_USERS, [{"type": "message", "user": "U3", "text": text,
+                                             "ts": "1709546400.000100"}])
+    (message,) = [m.message for m in SlackExport(root).read("general")]
+    assert message.mentions == mentions
+
+
+def test_a_question_put_to_someone_by_name_is_answered_by_them(tmp_path: Path) -> None:
+    lines = [("U5", "morning"), ("U6", "coffee time"), ("U7", "standup moved"), ("U8", "ok"),
+             ("U2", "ana: does the build pass on arm?"), ("U6", "lol"), ("U7", "same"),
+             ("U1", "yes, since Tuesday")]
+    day = [{"type": "message", "user": user, "text": text, "ts": f"{1709546400 + 10 * i}.000100"}
+           for i, (user, text) in enumerate(lines)]
+    report = analyze_export(str(_export(tmp_path, NAMED_USERS, day))).to_json()
+    (channel,) = report["channels"]
+    assert (channel["questions"], channel["answered_questions"]) == (1, 1)
+    assert channel["median_first_answer_seconds"] == pytest.approx(30.0, rel=0.05)
