@@ -107,7 +107,12 @@ class DailyCounter(Base):
     tone_neutral: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     tone_positive: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
-    __table_args__ = (Index("ix_daily_counters_workspace_day", "workspace", "day"),)
+    __table_args__ = (
+        Index("ix_daily_counters_workspace_day", "workspace", "day"),
+        # One channel's days (its digest, `/coach digest preview`): without it SQLite's planner
+        # may scan every channel's days of the week through the index above.
+        Index("ix_daily_counters_workspace_channel_day", "workspace", "channel", "day"),
+    )
 
 
 class RuleHit(Base):

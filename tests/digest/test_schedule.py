@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -283,3 +284,36 @@ def test_database_sums_give_the_same_digest_as_the_row_arithmetic(store: Store) 
     assert from_db == by_rows
     assert from_db.voices == 5 and from_db.top_rules == [("x.y", 5), ("tone.harsh", 2)]
     assert from_db.median_first_answer_seconds == 60.0
+
+
+def test_one_channels_digest_reads_that_channel_by_index(tmp_path: Path) -> None:
+    """SQLite: every counter query of one channel's digest seeks that channel (workspace,
+    channel, days) instead of scanning all channels' days (the planner, with the bounded
+    statistics the store keeps, would otherwise take the workspace-and-day index)."""
+    import sqlalchemy
+
+    from bot.digest.source import channel_digest
+
+    store = Store.open(f"sqlite:///{tmp_path / 'plan.db'}")
+    week = date(2024, 6, 3)
+    store.add_counters([
+        CounterDelta(WS, f"C{c}", f"U{u}", week + timedelta(days=d), messages=1)
+        for c in range(60) for u in range(5) for d in range(-56, 7) if (c + u + d) % 3 == 0
+    ])
+    store.refresh_statistics()
+    statements: list[tuple[str, object]] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, params: object, *_: object) -> None:
+        if "FROM daily_counters" in statement and not statement.startswith("EXPLAIN"):
+            statements.append((statement, params))
+
+    sqlalchemy.event.listen(store.engine, "before_cursor_execute", remember)
+    channel_digest(store, WS, "C7", week)
+    sqlalchemy.event.remove(store.engine, "before_cursor_execute", remember)
+    assert statements
+    with store.engine.connect() as conn:
+        for statement, params in statements:
+            plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, params))  # type: ignore[arg-type]
+            assert "channel=?" in plan, plan
+    store.close()
