@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from bot.coaching.clock import ManualClock
 from bot.coaching.coach import Coach
@@ -17,7 +17,7 @@ from bot.core.models import Message
 from bot.store import Store
 from bot.store.migrate import current_revision, head_revision, make_engine, upgrade
 from bot.store.repository import Activity, CounterDelta, NewNudge
-from bot.store.schema import Base
+from bot.store.schema import Base, DailyCounter
 
 NOW = datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
 DAY = NOW.date()
@@ -306,3 +306,22 @@ def test_default_database_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     store = Store.open()  # creates and migrates the file there
     store.close()
     assert (tmp_path / "data" / "coachbot" / "coachbot.db").exists()
+
+
+def test_upgrading_a_database_with_data_keeps_it(database_url: str) -> None:
+    """A store at the first revision, holding counters, upgrades to the newest one intact."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(DailyCounter.__table__.insert(), [
+            {"workspace": "T1", "channel": "C1", "user": "U1", "day": DAY, "messages": 3,
+             "words": 9, "questions": 1, "answers": 0, "thanks": 0, "praise_received": 0,
+             "nudges_delivered": 0, "tone_negative": 0, "tone_neutral": 3, "tone_positive": 0},
+        ])
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        assert conn.execute(select(DailyCounter.__table__.c.messages)).scalars().all() == [3]
+        indexes = {index["name"] for index in inspect(conn).get_indexes("daily_counters")}
+    engine.dispose()
+    assert "ix_daily_counters_workspace_channel_day" in indexes
