@@ -43,6 +43,13 @@ _ADDRESS = re.compile(
 )
 
 
+def addressed_name(text: str) -> str | None:
+    """The name a message starts by addressing ("@ana ...", "ana: ...", "ana, ..."), as
+    written; None when it starts otherwise (a bare first word is not taken as an address)."""
+    found = _ADDRESS.match(text)
+    return (found[1] or found[2]) if found is not None else None
+
+
 @dataclass(slots=True)
 class Spoke:
     """One message in the window: its author and time (None when the platform gave none)."""
@@ -224,8 +231,7 @@ class ChannelWindow:
         folded_user = user.casefold()
         to = [m.casefold() for m in mentions if m.casefold() != folded_user] if mentions else []
         if text:
-            found = _ADDRESS.match(text)
-            named = (found[1] or found[2]) if found is not None else None
+            named = addressed_name(text)
             if named is not None:
                 name = named.casefold()
                 if name != folded_user and name not in to:

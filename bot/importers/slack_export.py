@@ -11,6 +11,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from bot.core.conversation import addressed_name
 from bot.core.models import Message
 from bot.importers.base import (
     ExportError,
@@ -22,9 +23,6 @@ from bot.importers.base import (
 
 _DAY_FILE = re.compile(r"^(?P<channel>.+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-# A message that starts by addressing someone in plain text: "ana: ...", "ana, ..." or "@ana ..."
-# typed without Slack resolving it into a mention (group 1 or 2 is the name).
-_LEADING_NAME = re.compile(r"\s*(?:@([^\s:,;@<>]{1,64})|([^\s:,;@<>]{1,64})[:,](?:\s|$))")
 # Subtypes that are still a person writing; every other subtype (joins, leaves, topic
 # changes, bot posts, pins, tombstones ...) is not counted as a person's message.
 HUMAN_SUBTYPES = frozenset({"", "thread_broadcast", "file_share", "me_message"})
@@ -237,9 +235,9 @@ class SlackExport:
         mentions = tuple(_MENTION.findall(text)) if "<@" in text else ()
         head = text[:70]
         if "," in head or ":" in head or "@" in head:
-            found = _LEADING_NAME.match(text)
-            if found is not None:
-                user = self._names.get((found[1] or found[2]).casefold())
+            named = addressed_name(text)
+            if named is not None:
+                user = self._names.get(named.casefold())
                 if user is not None and user not in mentions:
                     mentions += (user,)
         return mentions
