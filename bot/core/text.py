@@ -154,6 +154,14 @@ def count_ascii_capitals(text: str) -> int:
     return len(text.encode("ascii").translate(None, _NOT_ASCII_CAPITALS))
 
 
+def has_mark_pair(text: str) -> bool:
+    """Whether `text` holds two adjacent `!`/`?` (`!!`, `??`, `!?`, `?!`): the start of any
+    run of them (plain substring tests, no regex scan)."""
+    if "!" not in text and "?" not in text:
+        return False
+    return "??" in text or "!!" in text or "!?" in text or "?!" in text
+
+
 # Every byte but A-Z and a-z: deleting them from ASCII text leaves exactly its letters.
 _NOT_ASCII_LETTERS = bytes(b for b in range(256) if not (0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A))
 

@@ -40,6 +40,7 @@ from bot.core.text import (
     Sentence,
     count_ascii_letters,
     count_latin1_capitals,
+    has_mark_pair,
     words_of,
 )
 
@@ -160,7 +161,7 @@ def doc_cues(doc: Document) -> frozenset[str]:
             lowest = score
     masked = doc.masked
     # A run of `!`/`?` holds two adjacent ones (plain substring tests, no regex scan).
-    punct_run = ("!" in masked and ("!!" in masked or "!?" in masked or "?!" in masked)) or "??" in masked
+    punct_run = has_mark_pair(masked)
     # Mostly capitals needs more than 6 of them (half of at least 12 letters): count the
     # capitals first (in ASCII text, A-Z with one bytes.translate), the letters only when
     # there are enough capitals.

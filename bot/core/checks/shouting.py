@@ -10,7 +10,7 @@ from pydantic import Field
 
 from bot.core.checks.base import Check, Hit, RuleSpec, register
 from bot.core.conversation import ChannelWindow
-from bot.core.text import WORD_RE, Document, count_ascii_letters
+from bot.core.text import WORD_RE, Document, count_ascii_letters, has_mark_pair
 
 _UPPER_RE = re.compile(r"[^\W\d_a-z]")  # letters that are not lower-case ASCII: a cheap upper bound
 # Short all-caps words (API, HTTP, JSON, PR, AWS) are acronyms, not shouting.
@@ -41,20 +41,11 @@ class ShoutingCheck(Check):
         self._min_caps = min((r.min_letters * r.caps_ratio for r in rules), default=0.0)
         self._min_ratio = min((r.caps_ratio for r in rules), default=0.0)
 
-    @staticmethod
-    def _may_have_run(masked: str) -> bool:
-        """Whether `masked` may hold a run of `!`/`?` long enough for some rule: every rule's
-        run is at least 2 long, so it holds two adjacent marks (plain substring tests rule
-        most texts out before the regex scan)."""
-        if "!" not in masked and "?" not in masked:
-            return False
-        return "??" in masked or "!!" in masked or "!?" in masked or "?!" in masked
-
     def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[ShoutingRule, Hit]]:
         """One hit per rule, spanning the shouted words or the punctuation run."""
         found: list[tuple[ShoutingRule, Hit]] = []
         masked = doc.masked
-        runs = list(self._runs.finditer(masked)) if self._may_have_run(masked) else []
+        runs = list(self._runs.finditer(masked)) if has_mark_pair(masked) else []
         # Counting capitals word by word is only worth it when there are enough of them. Leaving
         # acronyms (all capitals) out can only lower the share of capitals, so in ASCII text a
         # share below every rule's ratio over all letters rules shouting out as well.
