@@ -666,6 +666,64 @@ static PyObject *compound(PyObject *module, PyObject *text) {
     return score(st, st->tables, (const char *)PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text));
 }
 
+/* sentence_scores(text, spans): for each span (a tuple whose first two items are its start
+   and end in `text`), in order, (span, score) for every span whose compound score is not 0.
+   None when `text` is not ASCII (the caller then scores in Python). */
+static PyObject *sentence_scores(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "sentence_scores(text: str, spans: list)");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    PyObject *spans = args[1];
+    if (!PyUnicode_IS_ASCII(text)) Py_RETURN_NONE;
+    const State *st = PyModule_GetState(module);
+    if (st->tables == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_cvader.configure() has not been called");
+        return NULL;
+    }
+    const char *data = (const char *)PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(spans); i++) {
+        PyObject *span = PyList_GET_ITEM(spans, i);
+        if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) < 2) {
+            PyErr_SetString(PyExc_TypeError, "each span must be a tuple (start, end, ...)");
+            goto fail;
+        }
+        Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0));
+        if (start == -1 && PyErr_Occurred()) goto fail;
+        Py_ssize_t end = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
+        if (end == -1 && PyErr_Occurred()) goto fail;
+        if (start < 0 || end < start || end > length) {
+            PyErr_SetString(PyExc_ValueError, "span outside the text");
+            goto fail;
+        }
+        PyObject *value = score(st, st->tables, data + start, end - start);
+        if (value == NULL) goto fail;
+        int nonzero = PyObject_IsTrue(value);
+        if (nonzero < 0) {
+            Py_DECREF(value);
+            goto fail;
+        }
+        if (nonzero) {
+            PyObject *pair = PyTuple_Pack(2, span, value);
+            if (pair == NULL || PyList_Append(out, pair) < 0) {
+                Py_XDECREF(pair);
+                Py_DECREF(value);
+                goto fail;
+            }
+            Py_DECREF(pair);
+        }
+        Py_DECREF(value);
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 /* ---------------------------------------------------------------- module */
 
 static PyMethodDef methods[] = {
@@ -673,6 +731,9 @@ static PyMethodDef methods[] = {
      "configure(lexicon, boosters, negate, special_cases, c_incr, n_scalar): build the tables."},
     {"compound", compound, METH_O,
      "compound(text): VADER's compound score of an ASCII text, or None for other texts."},
+    {"sentence_scores", (PyCFunction)(void (*)(void))sentence_scores, METH_FASTCALL,
+     "sentence_scores(text, spans): (span, score) for each span of an ASCII text that scores "
+     "non-zero, or None for other texts."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -17,7 +17,7 @@ import threading
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from bot.core.text import Document, Sentence
-from bot.core.vader import compound
+from bot.core.vader import compound, span_scores
 
 _lock = threading.Lock()
 _analyzer: SentimentIntensityAnalyzer | None = None
@@ -78,7 +78,13 @@ def sentence_scores(doc: Document) -> list[tuple[Sentence, float]]:
     plain = _plain_text(doc.masked, doc.lower)
     if words and not (plain and lexicon.isdisjoint(words)):
         masked = doc.masked
-        for sentence in doc.sentences:
+        sentences = doc.sentences
+        # (In C, every sentence is scored: those the test below skips score exactly 0 anyway.)
+        found = span_scores(masked, sentences)
+        if found is not None:
+            doc.__dict__["_sentence_scores"] = found
+            return found
+        for sentence in sentences:
             if plain and lexicon.isdisjoint(words[sentence.first_token : sentence.last_token]):
                 continue
             score = compound(masked[sentence.start : sentence.end])

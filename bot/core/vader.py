@@ -36,6 +36,7 @@ from itertools import compress, count, repeat
 from math import sqrt
 from operator import is_not
 from types import ModuleType
+from typing import Any, TypeVar
 
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
@@ -82,10 +83,14 @@ _PLAIN_BREAKERS = _MODIFIERS | _IDIOM_ANCHORS | {"but"}
 _lexicon: dict[str, float] = {}
 _lexicon_words: frozenset[str] = frozenset()
 _emojis: dict[str, str] = {}
+_Span = TypeVar("_Span", bound=tuple[Any, ...])
 _ZEROS = repeat(0)  # VADER's score of a word it does not score: the int 0
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
 # `_cvader.compound` once `_load` has configured it: the score of an ASCII text, else None.
 _c_compound: Callable[[str], float | None] | None = None
+# `_cvader.sentence_scores`, likewise: (span, score) for the spans of an ASCII text that score
+# non-zero, else None.
+_c_span_scores: Callable[[str, list[Any]], list[tuple[Any, float]] | None] | None = None
 
 
 def _load() -> None:
@@ -101,13 +106,14 @@ def _load() -> None:
     _emojis = vader.emojis
     _lexicon_words = frozenset(vader.lexicon)
     if _cvader is not None:
-        global SPEEDUPS, _c_compound
+        global SPEEDUPS, _c_compound, _c_span_scores
         try:
             _cvader.configure(vader.lexicon, BOOSTER_DICT, NEGATE, SPECIAL_CASES, C_INCR, N_SCALAR)
         except (TypeError, ValueError):  # tables the C code cannot mirror exactly
             SPEEDUPS = False
         else:
             _c_compound = _cvader.compound
+            _c_span_scores = getattr(_cvader, "sentence_scores", None)
     _lexicon = vader.lexicon
 
 
@@ -120,6 +126,17 @@ def compound(text: str) -> float:
         if score is not None:
             return score
     return compound_python(text)
+
+
+def span_scores(text: str, spans: list[_Span]) -> list[tuple[_Span, float]] | None:
+    """Each span of `text` (a tuple starting with its start and end) whose `compound` score is
+    not 0, with that score, in order, scored in one C call; None without the C extension or
+    for a text that is not ASCII."""
+    if not _lexicon:
+        _load()
+    if _c_span_scores is None:
+        return None
+    return _c_span_scores(text, spans)
 
 
 def compound_python(text: str) -> float:

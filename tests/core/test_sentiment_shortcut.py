@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -83,3 +84,22 @@ def _reference_tone(doc: Document, min_words: int) -> tuple[float, int]:
 def test_message_tone_matches_min_and_max_of_sentence_scores(text: str, min_words: int) -> None:
     doc = Document(Message("t", "w", "c", "u", text))
     assert message_tone(doc, min_words) == _reference_tone(doc, min_words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SENTENCE)
+def test_c_and_python_sentence_scores_agree(text: str) -> None:
+    # The C path scores every sentence; the Python one skips those it knows score 0.
+    from bot.core import vader
+
+    c_doc = Document(Message("t", "w", "c", "u", text))
+    c_scores = sentence_scores(c_doc)
+    saved = vader._c_span_scores
+    if saved is None:
+        pytest.skip("bot.core._cvader is not built")
+    vader._c_span_scores = None
+    try:
+        py_scores = sentence_scores(Document(Message("t", "w", "c", "u", text)))
+    finally:
+        vader._c_span_scores = saved
+    assert c_scores == py_scores

@@ -466,3 +466,49 @@ def test_threads_share_the_c_tables() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: [compound(text) for text in texts], range(2000)))
     assert all(result == want for result in results)
+
+
+_SPAN_TEXT = st.lists(
+    st.tuples(st.sampled_from(["good", "bad", "not", "very", "the", "build", "HATE", "kind of",
+                               "but", ":)", "x", "great!!", "no"]),
+              st.sampled_from([" ", ". ", "! ", "? ", "\n", ", "])),
+    max_size=25,
+).map(lambda parts: "".join(w + p for w, p in parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SPAN_TEXT, st.lists(st.tuples(st.integers(0, 200), st.integers(0, 200)), max_size=8))
+def test_span_scores_are_compound_of_each_span(text: str, raw: list[tuple[int, int]]) -> None:
+    # One C call scores every span exactly as `compound` scores its slice; zeros are left out.
+    require_c()
+    spans = [(min(a, b, len(text)), min(max(a, b), len(text)), "extra") for a, b in raw]
+    want = [(span, score) for span in spans if (score := compound_python(text[span[0]:span[1]]))]
+    got = vader.span_scores(text, spans)
+    assert got is not None
+    assert [(s, struct.pack("<d", v)) for s, v in got] == [
+        (s, struct.pack("<d", v)) for s, v in want
+    ]
+    assert all(item[0] is span for item, span in zip(got, [s for s, _ in want], strict=True))
+
+
+def test_span_scores_refuse_bad_spans_and_leave_non_ascii_to_python() -> None:
+    require_c()
+    c = vader._cvader
+    assert c is not None
+    assert vader.span_scores("café is good", [(0, 4)]) is None
+    with pytest.raises(ValueError):
+        c.sentence_scores("good", [(2, 9)])
+    with pytest.raises(ValueError):
+        c.sentence_scores("good", [(3, 1)])
+    with pytest.raises(TypeError):
+        c.sentence_scores("good", [(0,)])
+    with pytest.raises(TypeError):
+        c.sentence_scores("good", ((0, 4),))
+    with pytest.raises(TypeError):
+        c.sentence_scores("good", [(0, "4")])
+    span = (0, 4)
+    before = sys.getrefcount(span)
+    got = c.sentence_scores("good", [span])
+    assert got == [(span, compound_python("good"))] and got[0][0] is span
+    del got
+    assert sys.getrefcount(span) == before
