@@ -105,3 +105,41 @@ def test_masked_regions_are_never_flagged(inner: str, wrapper: str, noise: str) 
     masked_from = text.index(wrapper.format(inner)[:1], len(f"ok {noise}\n") - 1)
     for finding in engine().analyze(_message(text, 1)):
         assert finding.end <= masked_from or finding.category in ("clarity", "etiquette"), finding
+
+
+# A conversation: who (bots included), where, what, and optionally in reply to a thread.
+LINE = st.tuples(
+    st.sampled_from(["ana", "bo", "cy", "dee", "bot"]),
+    st.sampled_from(["c1", "c2", "c3"]),
+    st.one_of(
+        TEXT,
+        st.sampled_from([
+            "does anyone know why the build fails?", "ana: can you review it?", "<@bo> any idea?",
+            "yes, it needs the new flag", "thanks <@ana>, that fixed it!", "this is garbage",
+            "you clearly didn't read it", "ok", "lol", "bo, done", "WHY IS THIS STILL BROKEN??",
+        ]),
+    ),
+    st.sampled_from([None, None, "1.000000"]),
+    st.floats(0, 900),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LINE, max_size=60), st.integers(1, 70))
+def test_evaluate_many_equals_evaluate_one_by_one(
+    lines: list[tuple[str, str, str, str | None, float]], size: int
+) -> None:
+    # Batches of any size, channels interleaved, bots inside: the same analyses, in order.
+    messages = []
+    ts = 0.0
+    for user, channel, text, thread, gap in lines:
+        ts += gap
+        mentions = tuple(u for u in ("ana", "bo") if f"<@{u}>" in text)
+        messages.append(Message("p", "w", channel, user, text, ts=ts, thread=thread,
+                                is_bot=user == "bot", mentions=mentions))
+    one, many = Engine.load(), Engine.load()
+    want = [one.evaluate(message) for message in messages]
+    got = []
+    for start in range(0, len(messages), size):
+        got.extend(many.evaluate_many(messages[start : start + size]))
+    assert got == want
