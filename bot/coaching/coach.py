@@ -55,6 +55,9 @@ class EngineLike(Protocol):
     def evaluate(self, message: Message) -> Analysis:
         """Findings plus counters for one message."""
 
+    def evaluate_many(self, messages: Sequence[Message]) -> list[Analysis]:
+        """`evaluate` of each message in turn."""
+
     def analyze(self, message: Message) -> list[Finding]:
         """Findings for one message."""
 
@@ -313,8 +316,8 @@ class Coach:
         results: list[list[Nudge]],
         started: list[str],
     ) -> list[list[Nudge]]:
-        # Same order of work per message as `process`: skip bots and excluded channels,
-        # purge (once a day), filter repeats in memory, then analyse (the engine keeps
+        # Same work per message as `process`: skip bots and excluded channels, purge (once a
+        # day), filter repeats in memory, then analyse, in the batch's order (the engine keeps
         # conversation windows, so every message `process` would analyse is analysed here too).
         analysed: list[tuple[int, Message, WorkspaceSettings, str | None, Analysis]] = []
         analysed_findings: list[tuple[list[Finding], list[str]]] = []
@@ -326,6 +329,7 @@ class Coach:
         settings_of: dict[str, WorkspaceSettings] = {}
         demoted_of: dict[str, set[str]] = {}
         people: dict[str, set[str]] = {}  # workspace -> authors and credited people
+        chosen: list[tuple[int, Message, WorkspaceSettings, str | None]] = []
         for index, (message, event_id) in enumerate(items):
             if message.is_bot:
                 continue
@@ -343,7 +347,10 @@ class Coach:
                     log.debug("coach.duplicate_event", workspace=message.workspace)
                     continue
                 started.append(key)
-            analysis = self.engine.evaluate(message)
+            chosen.append((index, message, settings, key))
+        # The batch's messages go through the engine together (the same analyses as one by one).
+        analyses = self.engine.evaluate_many([message for _, message, _, _ in chosen])
+        for (index, message, settings, key), analysis in zip(chosen, analyses, strict=True):
             demoted = demoted_of.get(message.workspace)
             if demoted is None:
                 demoted = demoted_of[message.workspace] = self.store.demoted_rules(

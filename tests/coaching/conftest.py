@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,6 +107,9 @@ class ScriptedEngine:
                     )
                 )
         return found
+
+    def evaluate_many(self, messages: Sequence[Message]) -> list[Analysis]:
+        return [self.evaluate(message) for message in messages]
 
     def evaluate(self, message: Message) -> Analysis:
         self.evaluated.append(message.id or "")
