@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -39,10 +39,15 @@ class PatternSet:
             for source in self.sources:
                 self._set.Add(source)
             self._set.Compile()
+        # The compiled RE2::Set under the wrapper, matched on UTF-8 bytes directly (the wrapper
+        # only encodes the text first); the wrapper's own Match where it has no such attribute.
+        raw = getattr(self._set, "_set", None)
+        self._match_bytes: Callable[[bytes], list[int] | None] | None = getattr(raw, "Match", None)
 
     def matching(self, text: str) -> list[int]:
         """Indices of the patterns that match somewhere in `text`."""
         if self._set is None or not text:
             return []
-        found = self._set.Match(text)
+        match_bytes = self._match_bytes
+        found = match_bytes(text.encode()) if match_bytes is not None else self._set.Match(text)
         return sorted(found) if found else []

@@ -66,25 +66,29 @@ DECISION_MAGNITUDE = 0.5
 def sentence_scores(doc: Document) -> list[tuple[Sentence, float]]:
     """Every sentence of `doc` with a non-zero VADER compound score, with that score, in order.
 
-    Computed once per document; a plain message none of whose words is in VADER's lexicon is
-    not even split into sentences.
+    Computed once per document: in C for an ASCII message (every sentence in one call); in
+    Python otherwise, where a plain message none of whose words is in VADER's lexicon is not
+    even split into sentences.
     """
     cached = doc.__dict__.get("_sentence_scores")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     scores: list[tuple[Sentence, float]] = []
     words = doc.words
+    if not words:
+        doc.__dict__["_sentence_scores"] = scores
+        return scores
+    masked = doc.masked
+    # In C (an ASCII text), every sentence is scored in one call: cheaper than finding which
+    # ones can score (those the tests below skip score exactly 0 anyway).
+    found = span_scores(masked, doc.sentences) if masked.isascii() else None
+    if found is not None:
+        doc.__dict__["_sentence_scores"] = found
+        return found
     lexicon = _lexicon_words().keys()
-    plain = _plain_text(doc.masked, doc.lower)
-    if words and not (plain and lexicon.isdisjoint(words)):
-        masked = doc.masked
-        sentences = doc.sentences
-        # (In C, every sentence is scored: those the test below skips score exactly 0 anyway.)
-        found = span_scores(masked, sentences)
-        if found is not None:
-            doc.__dict__["_sentence_scores"] = found
-            return found
-        for sentence in sentences:
+    plain = _plain_text(masked, doc.lower)
+    if not (plain and lexicon.isdisjoint(words)):
+        for sentence in doc.sentences:
             if plain and lexicon.isdisjoint(words[sentence.first_token : sentence.last_token]):
                 continue
             score = compound(masked[sentence.start : sentence.end])
