@@ -97,12 +97,37 @@ class ChannelWindow:
     askers: dict[str, int] = field(default_factory=dict)
     # How many open questions were put to each case-folded id or name (in step with `questions`).
     put_to: dict[str, int] = field(default_factory=dict)
+    # For each size k a rule asked for (`tally`): how many of the last k messages each author
+    # wrote (authors with none left out), kept in step by `append`.
+    tallies: dict[int, dict[str, int]] = field(default_factory=dict)
 
     def append(self, user: str, ts: float | None) -> None:
         """Record that `user` spoke at `ts`."""
         self.recent.append(Spoke(user, ts))
-        self.authors.append(user)
+        authors = self.authors
+        authors.append(user)
         self.seen += 1
+        if self.tallies:
+            size = len(authors)
+            for k, counts in self.tallies.items():
+                counts[user] = counts.get(user, 0) + 1
+                if size > k:  # the message k back has left the last k
+                    _decrement(counts, authors[-k - 1])
+
+    def tally(self, k: int) -> dict[str, int]:
+        """How many of the last `k` messages each author wrote (a live view: do not change it).
+
+        Counted once, then kept in step by `append`, so asking costs nothing per message.
+        """
+        counts = self.tallies.get(k)
+        if counts is None:
+            if not 0 < k < RECENT_MESSAGES:
+                raise ValueError(f"a tally covers 1 to {RECENT_MESSAGES - 1} messages, not {k}")
+            counts = {}
+            for author in islice(reversed(self.authors), k):
+                counts[author] = counts.get(author, 0) + 1
+            self.tallies[k] = counts
+        return counts
 
     def match_answer(
         self,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import islice
 from typing import Literal
 
 from pydantic import Field
@@ -46,10 +45,12 @@ class DominanceCheck(Check):
         for rule in self.rules:
             if len(authors) < rule.window - 1:
                 continue
-            users = list(islice(reversed(authors), rule.window - 1))
-            users.append(user)
-            share = users.count(user) / len(users)
-            if share <= rule.share or len(set(users)) < rule.min_participants:
+            # The last `window` messages: the window's last `window - 1` and this one.
+            counts = window.tally(rule.window - 1)
+            mine = counts.get(user, 0) + 1
+            share = mine / rule.window
+            voices = len(counts) + (mine == 1)
+            if share <= rule.share or voices < rule.min_participants:
                 if flags:  # re-arm: the share dropped
                     flags.pop(f"{rule.id}\x00{user}", None)
                 continue
@@ -59,5 +60,5 @@ class DominanceCheck(Check):
             if len(flags) >= MAX_FLAGS:
                 flags.clear()
             flags[key] = True
-            found.append((rule, Hit(0, len(doc.text), details=f"{share:.0%} of the last {len(users)}")))
+            found.append((rule, Hit(0, len(doc.text), details=f"{share:.0%} of the last {rule.window}")))
         return found

@@ -1,0 +1,55 @@
+"""A window's author tallies always equal a count over its last k messages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import islice
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.conversation import RECENT_MESSAGES, ChannelWindow
+from bot.core.engine import Engine
+from tests.core.conftest import msg
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(["ana", "bo", "cy", "dee"]), max_size=260),
+    st.lists(st.tuples(st.integers(0, 260), st.sampled_from([1, 2, 5, 19, 199])), max_size=4),
+)
+def test_tallies_match_a_count_of_the_last_k_authors(
+    authors: list[str], asks: list[tuple[int, int]]
+) -> None:
+    # Tallies asked for at any point (the deque overflows past RECENT_MESSAGES).
+    window = ChannelWindow()
+    for index, author in enumerate(authors + [""]):
+        for at, k in asks:
+            if at == index:
+                window.tally(k)
+        for k, counts in window.tallies.items():
+            assert counts == Counter(islice(reversed(window.authors), k)), (index, k)
+            assert all(counts.values())  # no author with a count of 0
+        if author:
+            window.append(author, float(index))
+
+
+def test_a_tally_must_fit_the_window() -> None:
+    with pytest.raises(ValueError):
+        ChannelWindow().tally(RECENT_MESSAGES)
+    with pytest.raises(ValueError):
+        ChannelWindow().tally(0)
+
+
+def test_dominance_fires_once_per_crossing_and_re_arms() -> None:
+    # The shipped rule: more than 60% of the last 20 messages, at least 3 voices.
+    engine = Engine.load()
+    fired = []
+    people = ["ana", "bo", "cy"] * 4 + ["ana"] * 20 + ["bo", "cy"] * 12 + ["ana"] * 20
+    for index, user in enumerate(people):
+        findings = engine.analyze(msg(f"update {index} on the deploy", user=user, ts=index * 600))
+        if any(f.rule == "etiquette.dominance" for f in findings):
+            fired.append(index)
+    assert len(fired) == 2
+    assert 12 <= fired[0] < 32 and fired[1] >= 56
