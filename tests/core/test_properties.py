@@ -143,3 +143,15 @@ def test_evaluate_many_equals_evaluate_one_by_one(
     for start in range(0, len(messages), size):
         got.extend(many.evaluate_many(messages[start : start + size]))
     assert got == want
+
+
+def test_analysis_fields_are_in_the_order_the_engine_passes_them() -> None:
+    # The engine builds Analysis positionally (cheaper than keywords, once per message).
+    from dataclasses import fields
+
+    from bot.core.models import Analysis
+
+    assert [f.name for f in fields(Analysis)] == [
+        "findings", "words", "questions", "sentiment", "is_question", "answers_user",
+        "answer_delay", "tone", "thanks", "credited",
+    ]
