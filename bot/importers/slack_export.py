@@ -109,6 +109,11 @@ class SlackExport:
                 raise ExportError(f"{self._tree.label('users.json')}: expected a list of users")
             self.users = {u["id"]: u for u in users if isinstance(u, dict) and "id" in u}
         self._names = _names_of(self.users)
+        # Authors whose posts are not people's: Slackbot, and users marked as bots or apps.
+        self._bots = {"USLACKBOT"} | {
+            user_id for user_id, info in self.users.items()
+            if info.get("is_bot") or info.get("is_app_user")
+        }
         for meta in _META_FILES:
             if meta not in names:
                 continue
@@ -135,12 +140,6 @@ class SlackExport:
     def total(self, unit: str) -> int:
         """Number of day files in a channel."""
         return len(self._days.get(unit, ()))
-
-    def _is_bot_user(self, user: str | None) -> bool:
-        if user is None or user == "USLACKBOT":
-            return True
-        info = self.users.get(user)
-        return bool(info and (info.get("is_bot") or info.get("is_app_user")))
 
     def read(
         self,
@@ -175,7 +174,7 @@ class SlackExport:
                 if imported is None:
                     continue
                 ts = imported.message.ts
-                if in_range(ts, since, until):
+                if (since is None and until is None) or in_range(ts, since, until):
                     parsed.append((ts or 0.0, imported))
             parsed.sort(key=itemgetter(0))
             for _, imported in parsed:
@@ -203,7 +202,7 @@ class SlackExport:
             subtype in HUMAN_SUBTYPES
             and not item.get("bot_id")
             and is_user
-            and not self._is_bot_user(user)
+            and user not in self._bots
         )
         thread = None
         thread_ts = item.get("thread_ts")
@@ -223,7 +222,7 @@ class SlackExport:
             ts,
             thread,
             not human,
-            self._mentions(text) if "<@" in text or self._names else (),
+            self._mentions(text) if "<@" in text or (self._names and _may_address(text)) else (),
             raw_ts if type(raw_ts) is str else str(raw_ts),
         )
         return ImportedMessage(message, human, channel_name)
@@ -233,14 +232,20 @@ class SlackExport:
         by name in plain text ("ana: can you look?"), so answers and questions put to someone
         are found as they are for a mention."""
         mentions = tuple(_MENTION.findall(text)) if "<@" in text else ()
-        head = text[:70]
-        if "," in head or ":" in head or "@" in head:
+        if _may_address(text):
             named = addressed_name(text)
             if named is not None:
                 user = self._names.get(named.casefold())
                 if user is not None and user not in mentions:
                     mentions += (user,)
         return mentions
+
+
+def _may_address(text: str) -> bool:
+    """Whether a text may start by addressing someone by name (`addressed_name` needs a `,`,
+    `:` or `@` within its first 70 characters: at most 64 for the name, after some spaces)."""
+    head = text[:70]
+    return "," in head or ":" in head or "@" in head
 
 
 def _names_of(users: dict[str, dict[str, Any]]) -> dict[str, str]:
