@@ -134,7 +134,8 @@ def span_scores(text: str, spans: list[_Span]) -> list[tuple[_Span, float]] | No
     for a text that is not ASCII."""
     if not _lexicon:
         _load()
-    if _c_span_scores is None:
+    # (`speedups.pure_python()` turns the C path off through `_c_compound`, for both.)
+    if _c_span_scores is None or _c_compound is None:
         return None
     return _c_span_scores(text, spans)
 

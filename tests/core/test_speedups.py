@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core import speedups
+from bot.core import speedups, vader
 from bot.core.engine import Engine
 from bot.core.models import Analysis, Message
 from bot.core.rulepack import load_rules
@@ -41,7 +41,10 @@ def test_every_speed_up_is_active_when_required() -> None:
     }
     with speedups.pure_python():
         assert not any(speedups.active().values())
+        # Sentence scores in one call are VADER's C path too: off with it.
+        assert vader.span_scores("good", [(0, 4)]) is None
     assert speedups.active() == active
+    assert vader.span_scores("good", [(0, 4)]) is not None
 
 
 def test_rule_examples_analyse_the_same_both_ways() -> None:
