@@ -517,7 +517,16 @@ class LinearTextModel:
 
     def probability(self, tokens: Sequence[str], cues: Iterable[str] = ()) -> float:
         """The model's probability (0..1) that the text is uncivil."""
-        z = self.logit(tokens, cues)
+        speedups = _speedups
+        # The C log-odds straight away when every word has its record (as `logit` would);
+        # `logit` otherwise (new words, or no C extension).
+        z = (
+            speedups.logit(self._c_tables, self._c_per_word[0], tokens, cues)
+            if speedups is not None
+            else None
+        )
+        if type(z) is not float:
+            z = self.logit(tokens, cues)
         if z >= 0:
             return 1.0 / (1.0 + math.exp(-z))
         e = math.exp(z)
