@@ -53,3 +53,44 @@ def test_dominance_fires_once_per_crossing_and_re_arms() -> None:
             fired.append(index)
     assert len(fired) == 2
     assert 12 <= fired[0] < 32 and fired[1] >= 56
+
+
+def _burst_reference(recent: list[tuple[str, float | None]], user: str, now: float,
+                     messages: int, seconds: float) -> bool:
+    """The rapid-fire rule as written: walk back from the newest message while inside the
+    interval, counting the author's messages (this one included)."""
+    count = 1
+    for author, ts in reversed(recent):
+        if ts is None or now - ts > seconds:
+            break
+        if author == user:
+            count += 1
+            if count > messages:
+                break
+    return count == messages
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["ana", "bo"]),
+                       st.one_of(st.none(), st.floats(0, 100))), max_size=40),
+    st.floats(0, 120), st.integers(2, 6), st.sampled_from([5.0, 30.0, 60.0]),
+)
+def test_rapid_fire_fires_exactly_as_its_definition(
+    history: list[tuple[str, float | None]], now: float, messages: int, seconds: float
+) -> None:
+    # Timestamps out of order and missing ones included: the shortcut never changes the result.
+    from bot.core.checks.rapid_fire import RapidFireCheck, RapidFireRule
+    from bot.core.text import Document
+
+    rule = RapidFireRule.model_validate({
+        "id": "t.burst", "kind": "rapid_fire", "category": "etiquette", "level": "tip",
+        "message": "m", "messages": messages, "seconds": seconds,
+        "examples": {"flag": ["a", "b", "c"], "pass": ["d", "e", "f"]},
+    })
+    window = ChannelWindow()
+    for author, ts in history:
+        window.append(author, ts)
+    doc = Document(msg("again", user="ana", ts=now))
+    fired = bool(RapidFireCheck([rule]).scan(doc, window))
+    assert fired == _burst_reference(history, "ana", now, messages, seconds)

@@ -46,7 +46,9 @@ class DominanceCheck(Check):
             if len(authors) < rule.window - 1:
                 continue
             # The last `window` messages: the window's last `window - 1` and this one.
-            counts = window.tally(rule.window - 1)
+            counts = window.tallies.get(rule.window - 1)
+            if counts is None:
+                counts = window.tally(rule.window - 1)
             mine = counts.get(user, 0) + 1
             share = mine / rule.window
             voices = len(counts) + (mine == 1)

@@ -38,9 +38,19 @@ class RapidFireCheck(Check):
         if window is None or now is None:
             return found
         user = doc.message.user
+        recent = window.recent
         for rule in self.rules:
+            # The walk below stops at the first message outside the interval, so the burst
+            # needs the last `messages - 1` messages all inside it: when the earliest of them
+            # is not, nothing can fire (most messages end here).
+            need = rule.messages - 1
+            if len(recent) < need:
+                continue
+            earliest = recent[-need].ts
+            if earliest is None or now - earliest > rule.seconds:
+                continue
             count = 1
-            for spoke in reversed(window.recent):
+            for spoke in reversed(recent):
                 if spoke.ts is None or now - spoke.ts > rule.seconds:
                     break
                 if spoke.user == user:
