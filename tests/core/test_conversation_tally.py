@@ -73,8 +73,10 @@ def _burst_reference(recent: list[tuple[str, float | None]], user: str, now: flo
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.tuples(st.sampled_from(["ana", "bo"]),
-                       st.one_of(st.none(), st.floats(0, 100))), max_size=40),
-    st.floats(0, 120), st.integers(2, 6), st.sampled_from([5.0, 30.0, 60.0]),
+                       st.one_of(st.none(), st.integers(0, 100).map(float), st.floats(0, 100))),
+             max_size=40),
+    st.one_of(st.integers(0, 120).map(float), st.floats(0, 120)), st.integers(2, 6),
+    st.sampled_from([5.0, 30.0, 60.0]),
 )
 def test_rapid_fire_fires_exactly_as_its_definition(
     history: list[tuple[str, float | None]], now: float, messages: int, seconds: float
