@@ -96,3 +96,14 @@ def test_rapid_fire_fires_exactly_as_its_definition(
     doc = Document(msg("again", user="ana", ts=now))
     fired = bool(RapidFireCheck([rule]).scan(doc, window))
     assert fired == _burst_reference(history, "ana", now, messages, seconds)
+
+
+def test_a_burst_whose_first_message_is_exactly_at_the_interval_still_fires() -> None:
+    # The shipped rule: 5 messages within 60 s. The first is exactly 60 s before the fifth.
+    engine = Engine.load()
+    fired = [
+        any(f.rule == "etiquette.rapid-fire"
+            for f in engine.analyze(msg(f"one more thing {i}", ts=1000.0 + 15 * i)))
+        for i in range(5)
+    ]
+    assert fired == [False, False, False, False, True]
