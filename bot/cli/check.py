@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import typer
@@ -12,11 +13,13 @@ from bot.core.jsonl import line_error, message_from_line, read_jsonl
 from bot.core.models import Finding, Level, Message
 
 _ICONS = {Level.NUDGE: "!", Level.TIP: "~", Level.PRAISE: "+"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def format_finding(text: str, finding: Finding) -> str:
     """A human-readable block for one finding."""
-    excerpt = text[finding.start : finding.end]
+    # (A lone surrogate, from bytes that were not UTF-8, cannot be printed: shown as U+FFFD.)
+    excerpt = _SURROGATE.sub("\ufffd", text[finding.start : finding.end])
     if len(excerpt) > 60:
         excerpt = excerpt[:57] + "..."
     lines = [
@@ -49,8 +52,16 @@ def check(
             print(format_finding(text, finding))
         return
     failed = 0
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        # A lone surrogate in an echoed id is written as its JSON escape (`\ud800`), not a crash.
+        reconfigure(errors="backslashreplace")
     try:
-        for line in read_jsonl(jsonl):
+        for line in read_jsonl(jsonl, blank_lines=True):
+            if line.error is None and line.data is None:
+                # A blank line: nothing to check, but its output line keeps the two aligned.
+                sys.stdout.write(json.dumps({"id": line.id, "findings": []}) + "\n")
+                continue
             if line.error is not None or line.data is None:
                 # Still one output line per input line (no findings), so outputs stay aligned.
                 failed += 1

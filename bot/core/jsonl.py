@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import re
 import sys
 from collections.abc import Iterator
@@ -62,26 +64,59 @@ class InputLine:
 
 
 def _open(source: str | Path) -> TextIO:
+    """The file (or stdin for '-') as UTF-8 text: a byte that is not UTF-8 becomes U+FFFD, a
+    leading byte-order mark is dropped, and only a line feed ends a line (a carriage return
+    inside a line is JSON whitespace, not a line break)."""
     if str(source) == "-":
-        return sys.stdin
-    return open(source, encoding="utf-8", errors="replace")  # noqa: SIM115
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:
+            return sys.stdin
+        return io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="replace", newline="\n")
+    return open(source, encoding="utf-8-sig", errors="replace", newline="\n")  # noqa: SIM115
 
 
-def read_jsonl(source: str | Path, require: tuple[str, ...] = ("text",)) -> Iterator[InputLine]:
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise ValueError(f"number {literal} is out of range")
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _loads(line: str) -> Any:
+    """Strict JSON: no NaN or Infinity, and no number too large for a float (they would be
+    echoed back as invalid JSON)."""
+    return json.loads(line, parse_float=_finite_float, parse_constant=_no_constant)
+
+
+def read_jsonl(
+    source: str | Path, require: tuple[str, ...] = ("text",), *, blank_lines: bool = False
+) -> Iterator[InputLine]:
     """Yield every non-blank line of a JSONL file (or '-' for stdin), parsed or with its error.
 
-    `text` must be a string; each field in `require` must be present. Blank lines are skipped
-    but still counted, so line numbers match the file.
+    `text` must be a string; each field in `require` must be present; `ts` and a thread
+    (`thread_ts` or `thread`) must be readable (`parse_ts`, `thread_key`). Blank lines are
+    skipped but still counted, so line numbers match the file; with `blank_lines` they are
+    yielded too, with neither data nor error.
     """
     stream = _open(source)
     try:
         for number, line in enumerate(stream):
             if not line.strip():
+                if blank_lines:
+                    yield InputLine(number, None)
                 continue
             try:
-                data = json.loads(line)
+                data = _loads(line)
             except json.JSONDecodeError as exc:
-                yield InputLine(number, None, f"invalid JSON ({exc.msg} at column {exc.colno})")
+                what = exc.msg.removesuffix(" at")  # ("Invalid control character at")
+                yield InputLine(number, None, f"invalid JSON ({what} at column {exc.colno})")
+                continue
+            except (ValueError, RecursionError) as exc:
+                yield InputLine(number, None, f"invalid JSON ({exc})")
                 continue
             if not isinstance(data, dict):
                 yield InputLine(number, None, "each line must be a JSON object")
@@ -93,16 +128,35 @@ def read_jsonl(source: str | Path, require: tuple[str, ...] = ("text",)) -> Iter
             if "text" in data and not isinstance(data["text"], str):
                 yield InputLine(number, data, "'text' must be a string")
                 continue
-            if data.get("ts") is not None:
-                try:
+            try:
+                if data.get("ts") is not None:
                     data["ts"] = parse_ts(data["ts"])
-                except InputError as exc:
-                    yield InputLine(number, data, str(exc))
-                    continue
+                thread_key(data.get("thread_ts") or data.get("thread"))
+            except InputError as exc:
+                yield InputLine(number, data, str(exc))
+                continue
             yield InputLine(number, data)
     finally:
-        if stream is not sys.stdin:
+        if str(source) != "-":
             stream.close()
+        elif stream is not sys.stdin and isinstance(stream, io.TextIOWrapper):
+            stream.detach()  # (stdin's own buffer stays open)
+
+
+def thread_key(value: Any) -> str | None:
+    """The key of a thread given as `thread_ts`/`thread`: a time (Slack's thread_ts, Unix
+    seconds, ISO 8601) as the engine keys message times, any other string as it is (an opaque
+    thread id such as "gh-123"); None for none."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InputError(f"thread must be a string or a number, not {value!r}")
+    try:
+        return f"{parse_ts(value):.6f}"
+    except InputError:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        raise
 
 
 _MENTION = re.compile(r"<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>")
@@ -114,15 +168,15 @@ def message_from_line(
     """The Message of one JSON line of the shared format (`check`, `replay`, `analyze`).
 
     `text` is required; `channel` defaults to "default" and `user` to `anonymous-<number>`
-    (each unnamed line its own author); `ts` and `thread_ts`/`thread` take any form
-    `parse_ts` reads; `mentions` is a list or else the `<@U…>` mentions in the text;
+    (each unnamed line its own author); `ts` takes any form `parse_ts` reads and
+    `thread_ts`/`thread` any form `thread_key` reads; `mentions` is a list or else the `<@U…>` mentions in the text;
     `is_bot`, `bot_id` or `bot` mark a bot; `id` defaults to the 0-based line number.
     """
     text = data["text"]
     mentions = data.get("mentions")
     if not isinstance(mentions, list):
         mentions = _MENTION.findall(text)
-    thread = data.get("thread_ts") or data.get("thread")
+    thread = thread_key(data.get("thread_ts") or data.get("thread"))
     ts = data.get("ts")
     return Message(
         platform=platform,
@@ -131,7 +185,7 @@ def message_from_line(
         user=str(data.get("user") or f"anonymous-{number}"),
         text=text,
         ts=parse_ts(ts) if ts is not None else None,
-        thread=f"{parse_ts(thread):.6f}" if thread else None,
+        thread=thread,
         is_bot=bool(data.get("is_bot") or data.get("bot_id") or data.get("bot")),
         mentions=tuple(str(m) for m in mentions),
         id=str(data["id"]) if data.get("id") is not None else str(number),

@@ -105,3 +105,36 @@ def test_bad_rules_path_refuses_to_check(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", "hi", "--rules", str(tmp_path / "nope")])
     assert result.exit_code == 1
     assert "no such file or directory" in result.output
+
+
+def test_check_jsonl_survives_odd_input_and_stays_aligned(tmp_path: Path) -> None:
+    # An opaque thread id, a lone surrogate, a blank line, an invalid thread and a huge number:
+    # one output line per input line, never a traceback.
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        '{"text": "you idiot \\ud800 shut up"}\n'
+        '{"text": "hi there", "thread": "gh-123"}\n'
+        "\n"
+        '{"text": "ok", "thread_ts": true}\n'
+        '{"text": "hi", "id": 1e400}\n'
+    )
+    result = subprocess.run([COACHBOT, "check", "--jsonl", str(path)], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["id"] for row in rows] == [0, 1, 2, 3, 4]
+    assert any(f["rule"] == "tone.personal-insult" for f in rows[0]["findings"])
+    assert "in.jsonl:4: skipped: thread" in result.stderr
+    assert "in.jsonl:5: skipped: invalid JSON" in result.stderr
+
+
+def test_check_text_and_stdin_with_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    text = subprocess.run([COACHBOT, "check", b"\xed\xa0\x80 you idiot"], capture_output=True,
+                          timeout=120)
+    assert text.returncode == 0 and b"tone.personal-insult" in text.stdout, text.stderr
+    piped = subprocess.run([COACHBOT, "check", "--jsonl", "-"],
+                           input=b'{"text": "caf\xe9, you idiot"}\n', capture_output=True,
+                           timeout=120)
+    assert piped.returncode == 0, piped.stderr
+    assert b"tone.personal-insult" in piped.stdout

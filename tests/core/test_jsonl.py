@@ -58,3 +58,47 @@ def test_one_line_becomes_the_same_message_for_every_command() -> None:
                                "mentions": ["ben"]}, 0, platform="p", workspace="w")
     assert (named.user, named.channel, named.id, named.mentions, named.is_bot) == (
         "ana", "ops", "m1", ("ben",), False)
+
+
+def test_thread_ids_may_be_times_or_opaque_strings() -> None:
+    from bot.core.jsonl import thread_key
+
+    assert thread_key("1718000000.000100") == "1718000000.000100"
+    assert thread_key(1718000000) == "1718000000.000000"
+    assert thread_key("gh-123") == "gh-123" and thread_key(" issue/7 ") == "issue/7"
+    assert thread_key(None) is None and thread_key("") is None
+    for bad in (True, {"id": 1}, [1], "   "):
+        with pytest.raises(InputError):
+            thread_key(bad)
+
+
+def test_bad_threads_and_numbers_are_reported_lines_not_crashes(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        '{"text": "a", "thread": "gh-123"}\n'
+        '{"text": "b", "thread_ts": true}\n'
+        '{"text": "c", "id": 1e400}\n'
+        '{"text": "d", "ts": NaN}\n'
+        '{"text": "e", "id": Infinity}\n'
+        '{"text":\r"f"}\n'
+    )
+    lines = list(read_jsonl(path))
+    assert [line.error is None for line in lines] == [True, False, False, False, False, True]
+    assert "thread" in (lines[1].error or "") and "1e400" in (lines[2].error or "")
+    assert lines[5].data == {"text": "f"}  # a carriage return is JSON whitespace, not a line end
+
+
+def test_a_byte_order_mark_and_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"text": "caf\xe9 ok"}\n')
+    (line,) = list(read_jsonl(path))
+    assert line.error is None and line.data == {"text": "caf\ufffd ok"}
+
+
+def test_blank_lines_can_be_kept_for_alignment(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"text": "a"}\n\n  \n{"text": "b"}\n')
+    assert [line.number for line in read_jsonl(path)] == [0, 3]
+    kept = list(read_jsonl(path, blank_lines=True))
+    assert [(line.number, line.data is None, line.error) for line in kept] == [
+        (0, False, None), (1, True, None), (2, True, None), (3, False, None)]

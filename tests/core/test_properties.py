@@ -155,3 +155,15 @@ def test_analysis_fields_are_in_the_order_the_engine_passes_them() -> None:
         "findings", "words", "questions", "sentiment", "is_question", "answers_user",
         "answer_delay", "tone", "thanks", "credited",
     ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(TRICKY, st.sampled_from(["\ud800", "\udfff", "seriously??", "per my last email"])),
+                max_size=12).map("".join))
+def test_lone_surrogates_are_read_as_replacement_characters(text: str) -> None:
+    # Bytes that were not UTF-8 reach the engine as lone surrogates (argv, stdin): never a
+    # crash, and the same findings, at the same spans, as with U+FFFD in their place.
+    replaced = text.replace("\ud800", "\ufffd").replace("\udfff", "\ufffd")
+    engine().reset()
+    second_engine().reset()
+    assert second_engine().analyze(_message(text, 3)) == engine().analyze(_message(replaced, 3))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -12,6 +13,8 @@ from bot.core.checks.phrase import IndexedPhrases
 from bot.core.conversation import ChannelWindow
 from bot.core.re2_patterns import PatternSet, compile_pattern
 from bot.core.text import Document
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class PatternRule(RuleSpec):
@@ -65,14 +68,21 @@ class PatternCheck(Check):
     def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[PatternRule, Hit]]:
         """A hit per non-empty match of each pattern that occurs."""
         found: list[tuple[PatternRule, Hit]] = []
-        matching = self.set.matching(doc.masked)
+        masked = doc.masked
+        try:
+            matching = self.set.matching(masked)
+        except UnicodeEncodeError:
+            # A lone surrogate (from bytes that were not UTF-8) has no UTF-8 form for RE2: it
+            # is matched as U+FFFD, one character for one, so every span stays the same.
+            masked = _SURROGATE.sub("\ufffd", masked)
+            matching = self.set.matching(masked)
         if not matching:
             return found
         excepted: dict[int, list[tuple[int, int]]] | None = None
         for index in matching:
             no, compiled = self.owners[index]
             group = compiled.groupindex.get("span", 0)
-            for match in compiled.finditer(doc.masked):
+            for match in compiled.finditer(masked):
                 start, end = match.span(group)
                 if start < 0:
                     start, end = match.span()
