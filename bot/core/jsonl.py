@@ -20,15 +20,42 @@ class InputError(ValueError):
     """A malformed input line; the message says what is wrong."""
 
 
+# The times a datetime can hold, with a week to spare at each end (reports count weeks).
+EARLIEST_TS = datetime(1, 1, 8, tzinfo=UTC).timestamp()
+LATEST_TS = datetime(9999, 12, 24, tzinfo=UTC).timestamp()
+
+
+def usable_ts(ts: float) -> bool:
+    """Whether Unix seconds name a time (not NaN or infinite, years 1 to 9999)."""
+    return EARLIEST_TS <= ts <= LATEST_TS
+
+
 def parse_ts(value: Any) -> float:
     """Unix seconds from a number, a Slack ts string ("1718000000.000100") or ISO 8601.
 
-    ISO times may use a space instead of 'T'; naive times are UTC.
+    ISO times may use a space instead of 'T'; naive times are UTC. A number that is no time
+    (NaN, infinite, beyond the years 1 to 9999) is refused like any other bad value.
     """
+    ts = _parse_ts(value)
+    if not usable_ts(ts):
+        raise InputError(f"ts {_shown(value)} is not a time between the years 1 and 9999")
+    return ts
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message quotes it (cut short: it may be huge)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _parse_ts(value: Any) -> float:
     if isinstance(value, bool):
         raise InputError(f"ts must be a number or a time string, not {value!r}")
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int too large for a float
+            raise InputError(f"ts {_shown(value)} is not a time between the years 1 and 9999") from None
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"ts must be a number or a time string, not {value!r}")
     text = value.strip()

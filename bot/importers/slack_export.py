@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.conversation import addressed_name
+from bot.core.jsonl import usable_ts
 from bot.core.models import Message
 from bot.importers.base import (
     ExportError,
@@ -189,7 +190,9 @@ class SlackExport:
         raw_ts = item.get("ts")
         try:
             ts = float(raw_ts)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if not usable_ts(ts):  # (NaN, infinite or beyond the years 1 to 9999)
             return None
         subtype = item.get("subtype")
         subtype = str(subtype) if subtype else ""
@@ -209,7 +212,7 @@ class SlackExport:
         if thread_ts is not None:
             try:
                 thread_value = float(thread_ts)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 thread_value = None
             if thread_value is not None and abs(thread_value - ts) > 1e-7:
                 thread = f"{thread_value:.6f}"

@@ -102,3 +102,36 @@ def test_blank_lines_can_be_kept_for_alignment(tmp_path: Path) -> None:
     kept = list(read_jsonl(path, blank_lines=True))
     assert [(line.number, line.data is None, line.error) for line in kept] == [
         (0, False, None), (1, True, None), (2, True, None), (3, False, None)]
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "1e400", -1e20, 10**400, "9999-12-31"])
+def test_parse_ts_refuses_numbers_that_are_no_time(value: object) -> None:
+    # Reports count weeks: a time a datetime cannot hold would crash them later.
+    with pytest.raises(InputError, match="years 1 and 9999"):
+        parse_ts(value)
+
+
+def test_analyze_skips_lines_whose_time_is_no_time(tmp_path: Path) -> None:
+    from bot.importers.analyze import analyze_export
+
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"text": "a", "ts": NaN}\n{"text": "b", "ts": -1e20}\n'
+                    '{"text": "c", "ts": "2024-01-01"}\n')
+    report = analyze_export(str(path))
+    assert report.messages == 1 and len(report.problems) == 2
+
+
+def test_slack_export_skips_messages_whose_ts_is_no_time(tmp_path: Path) -> None:
+    import json
+
+    from bot.importers.analyze import analyze_export
+
+    (tmp_path / "users.json").write_text("[]")
+    (tmp_path / "channels.json").write_text(json.dumps([{"id": "C1", "name": "general"}]))
+    (tmp_path / "general").mkdir()
+    (tmp_path / "general" / "2024-01-01.json").write_text(json.dumps([
+        {"type": "message", "user": "U1", "text": "a", "ts": "1e400"},
+        {"type": "message", "user": "U1", "text": "b", "ts": "-1e20"},
+        {"type": "message", "user": "U1", "text": "c", "ts": "1704103200.000100"},
+    ]))
+    assert analyze_export(str(tmp_path)).messages == 1
