@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -60,16 +61,37 @@ class DiscordExport:
         else:
             raise ExportError(f"{self.path}: no such file or folder")
 
+        # DiscordChatExporter splits a long channel into "<name> [part N].json" files: the parts
+        # of one channel form one unit, read in part order (the conversation runs across them).
+        self._parts: dict[str, list[Path]] = {}
+        for file in self._files:
+            match = _PART.match(file.name)
+            key = str(file.with_name(match["base"] + match["ext"])) if match else str(file)
+            self._parts.setdefault(key, []).append(file)
+        for files in self._parts.values():
+            files.sort(key=_part_number)
+
     def units(self) -> list[str]:
-        """The export's files."""
-        return [str(p) for p in self._files]
+        """The export's channels: a file each, or the parts of a channel split into several."""
+        return list(self._parts)
 
     def total(self, unit: str) -> int:
-        """File size in bytes."""
-        try:
-            return Path(unit).stat().st_size
-        except OSError:
-            return 0
+        """The unit's size in bytes."""
+        return sum(_size(str(file)) for file in self._parts.get(unit, [Path(unit)]))
+
+    def read(
+        self,
+        unit: str,
+        since: float | None = None,
+        until: float | None = None,
+        on_problem: ProblemHandler | None = None,
+        on_progress: ProgressHandler | None = None,
+    ) -> Iterator[ImportedMessage]:
+        """Stream one channel's messages, part after part; a malformed file is reported and
+        skipped (the other parts are still read)."""
+        authors: dict[str, str] = {}  # message id -> author id, the REPLY_MEMORY latest
+        for file in self._parts.get(unit, [Path(unit)]):
+            yield from self._read_file(str(file), since, until, on_problem, on_progress, authors)
 
     def _header(self, unit: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The guild and channel objects (written before the messages in the file).
@@ -84,19 +106,21 @@ class DiscordExport:
                 with open(unit, "rb") as handle:
                     value = next(iter(ijson.items(handle, prefix, use_float=True)), None)
             except (ijson.JSONError, OSError, UnicodeDecodeError) as exc:
+                # (Not the parser's message: it quotes the text around the error.)
                 raise ExportError(
-                    f"{unit}: not valid DiscordChatExporter JSON ({exc})"
+                    f"{unit}: not valid DiscordChatExporter JSON ({_what(exc)})"
                 ) from None
             found.append(value if isinstance(value, dict) else {})
         return found[0], found[1]
 
-    def read(
+    def _read_file(
         self,
         unit: str,
-        since: float | None = None,
-        until: float | None = None,
-        on_problem: ProblemHandler | None = None,
-        on_progress: ProgressHandler | None = None,
+        since: float | None,
+        until: float | None,
+        on_problem: ProblemHandler | None,
+        on_progress: ProgressHandler | None,
+        authors: dict[str, str],
     ) -> Iterator[ImportedMessage]:
         """Stream one file's messages; a malformed file is reported and skipped."""
         try:
@@ -105,19 +129,18 @@ class DiscordExport:
             if on_problem:
                 on_problem(unit, str(exc).split(": ", 1)[-1])
             if on_progress:
-                on_progress(self.total(unit))
+                on_progress(_size(unit))
             return
         if not channel:
             if on_problem:
                 on_problem(unit, "not a DiscordChatExporter export (no \"channel\" object)")
             if on_progress:
-                on_progress(self.total(unit))
+                on_progress(_size(unit))
             return
         workspace = str(guild.get("id") or "export")
         channel_id = str(channel.get("id") or Path(unit).stem)
         channel_name = str(channel.get("name") or channel_id)
         reported = 0
-        authors: dict[str, str] = {}  # message id -> author id, the REPLY_MEMORY latest
         try:
             with open(unit, "rb") as handle:
                 for item in ijson.items(handle, "messages.item", use_float=True):
@@ -132,9 +155,35 @@ class DiscordExport:
                     yield imported
         except (ijson.JSONError, OSError, UnicodeDecodeError) as exc:
             if on_problem:
-                on_problem(unit, f"malformed JSON, rest of the file skipped ({exc})")
+                on_problem(unit, f"malformed JSON, rest of the file skipped ({_what(exc)})")
         if on_progress:
-            on_progress(max(0, self.total(unit) - reported))
+            on_progress(max(0, _size(unit) - reported))
+
+
+# A part of a channel split by DiscordChatExporter: "<name> [part 2].json".
+_PART = re.compile(r"^(?P<base>.*?) \[part (?P<number>\d+)\](?P<ext>\.json)$", re.IGNORECASE)
+
+
+def _part_number(file: Path) -> int:
+    match = _PART.match(file.name)
+    return int(match["number"]) if match else 0
+
+
+def _size(file: str) -> int:
+    try:
+        return Path(file).stat().st_size
+    except OSError:
+        return 0
+
+
+def _what(exc: BaseException) -> str:
+    """What went wrong reading a file, without the parser's message (ijson quotes the text
+    around a syntax error, and message text never reaches reports or logs)."""
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    if isinstance(exc, UnicodeDecodeError):
+        return "bytes that are not UTF-8"
+    return "a JSON syntax error"
 
 
 def _replied_author(item: dict[str, Any], authors: dict[str, str]) -> str | None:

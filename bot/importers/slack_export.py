@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -43,12 +44,13 @@ class _Tree:
                 names = self._zip.namelist()
             except (zipfile.BadZipFile, OSError) as exc:
                 raise ExportError(f"{path}: not a readable zip archive ({exc})") from None
-            # Some exports are zipped with a top folder: find where users.json/channels.json live.
+            # Some exports are zipped inside folders: the export's root is the shallowest folder
+            # holding users.json or channels.json.
             roots = sorted(
                 (n[: -len(meta)] for n in names for meta in ("users.json", "channels.json")
-                 if n.endswith(meta) and n[: -len(meta)].count("/") <= 1
+                 if n.endswith(meta)
                  and (n[: -len(meta)] == "" or n[: -len(meta)].endswith("/"))),
-                key=len,
+                key=lambda root: (root.count("/"), root),
             )
             self._prefix = roots[0] if roots else ""
             self.names = [n[len(self._prefix):] for n in names if n.startswith(self._prefix)]
@@ -67,7 +69,9 @@ class _Tree:
             if self._zip is not None:
                 return self._zip.read(self._prefix + name)
             return (self.path / name).read_bytes()
-        except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        except (OSError, KeyError, zipfile.BadZipFile, zlib.error, EOFError,
+                NotImplementedError) as exc:
+            # (A corrupt or truncated member, or a compression zipfile cannot undo.)
             raise ExportError(f"{self.label(name)}: cannot be read ({exc})") from None
 
     def load_json(self, name: str) -> Any:

@@ -74,3 +74,57 @@ def test_a_reply_mentions_the_author_of_the_message_it_references(tmp_path: Path
     [channel] = analyze_json(str(path))["channels"]
     assert (channel["questions"], channel["answered_questions"]) == (1, 1)
     assert channel["median_first_answer_seconds"] == 120
+
+
+def _channel_file(path: Path, messages: list[dict[str, object]]) -> None:
+    path.write_text(json.dumps({"guild": {"id": "9"}, "channel": {"id": "8", "name": "general"},
+                                "messages": messages}))
+
+
+def test_the_parts_of_a_split_channel_are_one_conversation_in_part_order(tmp_path: Path) -> None:
+    # DiscordChatExporter's partition option writes "<name> [part N].json": a question in one
+    # part answered in the next; part 10 sorts before part 2 by name, never by reading order.
+    def item(n: int, author: str, content: str, **extra: object) -> dict[str, object]:
+        return {"id": str(n), "type": "Default", "timestamp": f"2024-03-04T10:{n:02d}:00+00:00",
+                "content": content, "author": {"id": author, "name": author, "isBot": False},
+                "mentions": [], **extra}
+
+    messages = [item(n, f"{100 + n % 3}", f"update {n}") for n in range(1, 12)]
+    messages[9] = item(10, "101", "where do the release notes live?")
+    messages[10] = item(11, "102", "In the wiki.", type="Reply", reference={"messageId": "10"})
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    _channel_file(whole / "Guild - general [8].json", messages)
+    split = tmp_path / "split"
+    split.mkdir()
+    for number, chunk in enumerate([messages[i:i + 1] for i in range(11)], start=1):
+        _channel_file(split / f"Guild - general [8] [part {number}].json", chunk)
+    export = open_export(split)
+    assert isinstance(export, DiscordExport) and len(export.units()) == 1
+    [unit] = export.units()
+    assert [m.message.id for m in export.read(unit)] == [str(n) for n in range(1, 12)]
+    assert export.total(unit) == sum(f.stat().st_size for f in split.iterdir())
+    reference = analyze_json(str(whole))
+    assert reference["channels"][0]["answered_questions"] == 1
+    for jobs in ("1", "2"):
+        got = analyze_json(str(split), "--jobs", jobs)
+        assert got["channels"] == reference["channels"] and got["weeks"] == reference["weeks"]
+
+
+def test_a_malformed_file_is_reported_without_quoting_its_text(tmp_path: Path) -> None:
+    # The JSON parser's own message quotes the text around the error: never shown.
+    _channel_file(tmp_path / "good.json", [])
+    (tmp_path / "broken.json").write_text(
+        '{"guild": {"id": "9"}, "channel": {"id": "7", "name": "x"}, "messages": [{"id": "1", '
+        '"content": "please keep this private" oops}]}'
+    )
+    (tmp_path / "badutf.json").write_bytes(
+        b'{"guild": {"id": "9"}, "channel": {"id": "6", "name": "y"}, "messages": [{"id": "1", '
+        b'"content": "secret \xff\xfe words"}]}'
+    )
+    export = open_export(tmp_path)
+    problems: list[str] = []
+    for unit in export.units():
+        list(export.read(unit, on_problem=lambda where, what: problems.append(what)))
+    assert len(problems) == 2
+    assert not any("private" in p or "oops" in p or "secret" in p for p in problems), problems

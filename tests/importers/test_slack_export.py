@@ -153,3 +153,45 @@ def test_a_question_put_to_someone_by_name_is_answered_by_them(tmp_path: Path) -
     (channel,) = report["channels"]
     assert (channel["questions"], channel["answered_questions"]) == (1, 1)
     assert channel["median_first_answer_seconds"] == pytest.approx(30.0, rel=0.05)
+
+
+def test_a_corrupt_member_of_a_zip_is_reported_and_the_rest_read(tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        out.writestr("users.json", "[]")
+        out.writestr("channels.json", json.dumps([{"id": "C1", "name": "general"}]))
+        out.writestr("general/2024-01-01.json", json.dumps(
+            [{"type": "message", "user": "U1", "text": "hello " * 200, "ts": "1704103200.0"}]))
+        out.writestr("general/2024-01-02.json", json.dumps(
+            [{"type": "message", "user": "U2", "text": "fine", "ts": "1704189600.0"}]))
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as reading:
+        info = reading.getinfo("general/2024-01-01.json")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for offset in range(start, start + 40):  # flip compressed bytes: zlib cannot inflate them
+        data[offset] ^= 0xFF
+    archive.write_bytes(bytes(data))
+    export = open_export(archive)
+    problems: list[tuple[str, str]] = []
+    read = [m for unit in export.units()
+            for m in export.read(unit, on_problem=lambda w, p: problems.append((w, p)))]
+    assert [m.message.text for m in read] == ["fine"]
+    assert len(problems) == 1 and problems[0][0].endswith("general/2024-01-01.json")
+    assert problems[0][1].startswith("cannot be read"), problems
+
+
+def test_an_export_zipped_several_folders_deep(tmp_path: Path) -> None:
+
+    archive = tmp_path / "nested.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("a/b/Acme export/users.json", json.dumps(
+            [{"id": "U1", "name": "ana"}, {"id": "B1", "name": "ci", "is_bot": True}]))
+        out.writestr("a/b/Acme export/channels.json", json.dumps([{"id": "C1", "name": "general"}]))
+        out.writestr("a/b/Acme export/general/2024-01-01.json", json.dumps([
+            {"type": "message", "user": "U1", "text": "hi", "ts": "1704103200.0"},
+            {"type": "message", "user": "B1", "text": "build ok", "ts": "1704103260.0"},
+        ]))
+    export = open_export(archive)
+    assert export.units() == ["general"]
+    read = list(export.read("general"))
+    assert [(m.message.channel, m.human) for m in read] == [("C1", True), ("C1", False)]
