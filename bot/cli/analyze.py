@@ -102,6 +102,10 @@ def analyze(
         from bot.digest.report import report_text
 
         print(report_text(report))
+    if report.problems and not report.messages and not report.other_messages:
+        # Everything that was there to read was skipped: the report above is empty.
+        print("error: nothing could be read (see the skipped files above)", file=sys.stderr)
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -135,3 +135,11 @@ def test_progress_reaches_the_total_and_no_bar_without_a_terminal() -> None:
     assert calls[0] == (0, 4) and calls[-1] == (4, 4)  # four day files
     code, out, err = analyze(str(SLACK_DIR), "--json")
     assert code == 0 and err == ""  # stderr is not a terminal here: no progress bar
+
+
+def test_nothing_readable_exits_1_after_naming_what_was_skipped(tmp_path: Path) -> None:
+    (tmp_path / "broken.json").write_text('{"guild": {"id": "9"}, "channel": {"id": "7"}, "messages": [{')
+    code, out, err = analyze(str(tmp_path / "broken.json"), "--json")
+    assert code == 1
+    assert "broken.json: skipped" in err and "nothing could be read" in err
+    assert json.loads(out)["messages"] == 0  # the (empty) report is still printed
