@@ -77,10 +77,11 @@ def channel_digest_png(digest: ChannelDigest) -> bytes:
     """The channel digest chart: messages and voices per day, tone over the last 8 weeks."""
     days = digest.days
     trend = digest.tone_trend
-    # With fewer than three voices the tone trend could single someone out: leave it flat.
+    # A week with fewer than three voices could single someone out: no tone is drawn for it
+    # (nor for any week when this one has too few).
     nan = float("nan")
-    negative = [nan if digest.suppressed or not t.messages else t.negative_share for t in trend]
-    positive = [nan if digest.suppressed or not t.messages else t.positive_share for t in trend]
+    negative = [nan if digest.suppressed or not t.shown else t.negative_share for t in trend]
+    positive = [nan if digest.suppressed or not t.shown else t.positive_share for t in trend]
     return activity_and_tone_png(
         [d.day.strftime("%a") for d in days],
         [d.messages for d in days],

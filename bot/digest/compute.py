@@ -93,6 +93,14 @@ class ToneWeek:
     messages: int
     negative_share: float
     positive_share: float
+    # People who wrote that week (None: not known); a week with fewer than MIN_VOICES is not
+    # shown (its tone could be one person's).
+    voices: int | None = None
+
+    @property
+    def shown(self) -> bool:
+        """Whether this week's tone may be shown: it has messages and enough voices."""
+        return bool(self.messages) and (self.voices is None or self.voices >= MIN_VOICES)
 
 
 @dataclass(slots=True)
@@ -180,10 +188,15 @@ class ChannelTotals:
     channel: str
     this_users: dict[str, int] = field(default_factory=dict)
     anonymous_this: int = 0
+    # True when the pooled messages may be a named person's (someone started or stopped being
+    # coached this week): the pool then adds no voice, as it could be one counted already.
+    anonymous_may_be_named: bool = False
     messages_last: int = 0
     voices_last: int = 0
     days: dict[date, list[int]] = field(default_factory=dict)
     weeks: dict[int, list[int]] = field(default_factory=dict)
+    # People who wrote in each older week (1 = last week), for hiding weeks with too few.
+    week_voices: dict[int, int] = field(default_factory=dict)
     questions: int = 0
     answers: int = 0
     thanks: int = 0
@@ -209,9 +222,12 @@ def totals_from_rows(
     totals = ChannelTotals(channel)
     this_users: Counter[str] = Counter()
     last_users: set[str] = set()
+    week_users: dict[int, set[str]] = {}
     for row in rows:
         if row.channel != channel or not first <= row.day <= week_end:
             continue
+        if row.messages and row.day < week_start:
+            week_users.setdefault(_week_index(row.day, week_start), set()).add(row.user)
         day = totals.days.get(row.day)
         if day is None:
             day = totals.days[row.day] = [0, 0, 0, 0]
@@ -234,6 +250,7 @@ def totals_from_rows(
                 last_users.add(row.user)
     totals.this_users = dict(this_users)
     totals.voices_last = len(last_users)
+    totals.week_voices = {index: len(users) for index, users in week_users.items()}
     totals.delays = [
         d.seconds for d in delays if d.channel == channel and week_start <= d.day <= week_end
     ]
@@ -254,7 +271,10 @@ def digest_from_totals(
     """The digest arithmetic proper: shares, balance, medians, trends and suppression."""
     week_end = week_start + timedelta(days=6)
     named = totals.this_users
-    voices = len(named) + (1 if totals.anonymous_this else 0)
+    # The pooled (uncoached) messages count as one more voice, unless they may be a named
+    # person's: fewer voices, never more, so suppression errs on the private side.
+    pooled = 1 if totals.anonymous_this and not totals.anonymous_may_be_named else 0
+    voices = len(named) + pooled
     empty = [0, 0, 0, 0]
     digest = ChannelDigest(
         channel=totals.channel,
@@ -289,6 +309,7 @@ def digest_from_totals(
             weeks[i][0],
             share(weeks[i][1], weeks[i][0]),
             share(weeks[i][2], weeks[i][0]),
+            voices if i == 0 else totals.week_voices.get(i, 0),
         )
         for i in reversed(range(TONE_WEEKS))
     ]
@@ -306,7 +327,8 @@ def digest_from_totals(
     this_tone, last_tone = weeks[0], weeks[1]
     digest.negative_share = share(this_tone[1], this_tone[0])
     digest.positive_share = share(this_tone[2], this_tone[0])
-    if last_tone[0]:
+    # (A change from a week with fewer voices would tell that week's tone: left out too.)
+    if last_tone[0] and totals.week_voices.get(1, totals.voices_last) >= MIN_VOICES:
         digest.negative_change = digest.negative_share - share(last_tone[1], last_tone[0])
         digest.positive_change = digest.positive_share - share(last_tone[2], last_tone[0])
     digest.thanks = totals.thanks

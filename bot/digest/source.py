@@ -22,7 +22,14 @@ from bot.digest.compute import (
     compute_personal_digest,
     digest_from_totals,
 )
-from bot.store.schema import AnswerDelay, DailyCounter, NudgeLog, RuleDemotion, RuleHit
+from bot.store.schema import (
+    AnswerDelay,
+    DailyCounter,
+    NudgeLog,
+    RuleDemotion,
+    RuleHit,
+    UserPrefs,
+)
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -110,6 +117,7 @@ def load_totals(
             tone = select(
                 dc.c.channel, func.sum(dc.c.messages), func.sum(dc.c.tone_negative),
                 func.sum(dc.c.tone_positive),
+                func.count(func.distinct(case((dc.c.messages > 0, dc.c.user)))),
             ).where(
                 dc.c.workspace == workspace,
                 dc.c.day >= start,
@@ -117,8 +125,24 @@ def load_totals(
             )
             if wanted is not None:
                 tone = tone.where(dc.c.channel.in_(wanted))
-            for channel, messages, neg, pos in conn.execute(tone.group_by(dc.c.channel)):
-                get(channel).weeks[index] = [int(messages or 0), int(neg or 0), int(pos or 0)]
+            for channel, messages, neg, pos, voices in conn.execute(tone.group_by(dc.c.channel)):
+                t = get(channel)
+                t.weeks[index] = [int(messages or 0), int(neg or 0), int(pos or 0)]
+                t.week_voices[index] = int(voices or 0)
+        # People who started or stopped being coached since the week began (any change of
+        # their preferences, to be safe): their messages may be both named and pooled.
+        up = UserPrefs.__table__
+        changed = {
+            user for (user,) in conn.execute(
+                select(up.c.user).where(
+                    up.c.workspace == workspace, up.c.updated_at >= _utc(week_start)
+                )
+            )
+        }
+        if changed:
+            for t in totals.values():
+                if t.anonymous_this and not changed.isdisjoint(t.this_users):
+                    t.anonymous_may_be_named = True
         rh = RuleHit.__table__
         hits = select(rh.c.channel, rh.c.rule, func.sum(rh.c.hits)).where(
             rh.c.workspace == workspace, rh.c.day >= week_start, rh.c.day < end

@@ -317,3 +317,48 @@ def test_one_channels_digest_reads_that_channel_by_index(tmp_path: Path) -> None
                 "EXPLAIN QUERY PLAN " + statement, params))  # type: ignore[arg-type]
             assert "channel=?" in plan, plan
     store.close()
+
+
+def test_someone_who_stops_being_coached_mid_week_is_not_counted_twice(store: Store) -> None:
+    """Privacy: two people, one opting out on Tuesday, are two voices (not named + pool)."""
+    from bot.digest.source import channel_digest
+
+    week = date(2024, 6, 3)
+    store.add_counters([
+        CounterDelta(WS, "C1", "U1", week, messages=4, tone_negative=2),
+        CounterDelta(WS, "C1", "U2", week, messages=3),
+        CounterDelta(WS, "C1", "", week + timedelta(days=2), messages=5),  # U2, opted out
+    ])
+    store.update_prefs(WS, "U2", now=datetime(2024, 6, 4, 12, tzinfo=UTC), opted_out=True)
+    digest = channel_digest(store, WS, "C1", week)
+    assert digest.voices == 2 and digest.suppressed
+    assert digest.negative_share is None and digest.top_rules == []
+    # Someone else's change (not among this week's named voices) leaves the pool its voice.
+    other = date(2024, 6, 17)
+    store.add_counters([
+        CounterDelta(WS, "C1", "U1", other, messages=4),
+        CounterDelta(WS, "C1", "U3", other, messages=3),
+        CounterDelta(WS, "C1", "", other, messages=5),
+    ])
+    assert channel_digest(store, WS, "C1", other).voices == 3
+
+
+def test_a_week_with_fewer_than_three_voices_shows_no_tone(store: Store) -> None:
+    """Privacy: last week one person spoke (all negative): no change against it, and the
+    tone trend leaves that week out."""
+    from bot.digest.charts import channel_digest_png
+    from bot.digest.source import channel_digest
+
+    week = date(2024, 6, 3)
+    store.add_counters(
+        [CounterDelta(WS, "C1", "U1", week - timedelta(days=7), messages=6, tone_negative=6)]
+        + [CounterDelta(WS, "C1", u, week, messages=3, tone_negative=1) for u in PEOPLE]
+        + [CounterDelta(WS, "C1", u, week - timedelta(days=14), messages=2) for u in PEOPLE]
+    )
+    digest = channel_digest(store, WS, "C1", week)
+    assert not digest.suppressed and digest.voices_last == 1
+    assert digest.negative_share is not None and digest.negative_change is None
+    by_week = {t.week_start: t for t in digest.tone_trend}
+    assert not by_week[week - timedelta(days=7)].shown
+    assert by_week[week - timedelta(days=14)].shown and by_week[week].shown
+    assert channel_digest_png(digest).startswith(b"\x89PNG")
