@@ -600,12 +600,39 @@ def create_app(config: SlackConfig, coach: Any = None, *, worker: bool = False) 
     return SlackCoachApp(config, coach, database_engine=engine, worker=process_worker)
 
 
+class LibraryLogFilter(logging.Filter):
+    """Keeps message text out of library log records (Coachbot's own logs go through structlog).
+
+    The Slack and HTTP libraries' messages can quote a request or an exception about it
+    ("Failed to run listener function (error: ...)"), so for them only the logger, the level
+    and the exception's type are kept; no library traceback is printed at all (an exception's
+    message can quote the text it failed on).
+    """
+
+    QUOTING = ("slack_bolt", "slack_sdk", "coachbot.slack.bolt", "aiohttp")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record in place; never drops it."""
+        kind = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else None
+        if record.name.startswith(self.QUOTING):
+            record.msg = "details withheld: they may quote a message"
+            record.args = ()
+        if kind is not None:
+            record.msg = f"{record.msg} ({kind})"
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        return True
+
+
 def _configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(LibraryLogFilter())
     # Bolt and slack_sdk log payloads at DEBUG; keep them quiet so no message text is logged.
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -62,7 +63,17 @@ def should_coach(event: dict[str, Any], bot_user_id: str | None) -> bool:
         return False
     if event.get("channel_type", "channel") not in COACHED_CHANNEL_TYPES:
         return False
-    return bool(event.get("channel")) and bool(event.get("ts"))
+    return bool(event.get("channel")) and event_time(event) is not None
+
+
+def event_time(event: dict[str, Any]) -> float | None:
+    """A message event's `ts` in Unix seconds; None when it is no time (Slack's are strings
+    like "1718000000.000100"; anything else is not a message to coach)."""
+    try:
+        ts = float(str(event.get("ts")))
+    except ValueError:
+        return None
+    return ts if math.isfinite(ts) and ts >= 0 else None
 
 
 def mentions_in(text: str) -> tuple[str, ...]:
@@ -82,7 +93,7 @@ def message_from_event(event: dict[str, Any], workspace: str) -> Message:
         channel=channel,
         user=str(event["user"]),
         text=text,
-        ts=float(ts),
+        ts=event_time(event),
         thread=str(thread) if thread else None,
         is_bot=False,
         mentions=mentions_in(text),

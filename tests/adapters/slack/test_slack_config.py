@@ -89,3 +89,40 @@ def test_authorization_url_follows_slack_shaped_api_hosts_only() -> None:
         "https://slack-gov.com/oauth/v2/authorize"
     )
     assert authorization_url("https://proxy.example.com/slack-api/") is None
+
+
+@pytest.mark.parametrize("ts", ["ZQX", "nan", "inf", "1e400", "-5", "", None, "1.5.2"])
+def test_a_message_whose_ts_is_no_time_is_not_coached(ts: object) -> None:
+    # (It used to fail inside the listener: an HTTP 500 and an error log quoting the value.)
+    event = {"type": "message", "user": "U1", "channel": "C1", "ts": ts, "text": "hi"}
+    assert not should_coach(event, "UBOT")
+
+
+def test_library_log_records_keep_no_text_and_no_traceback() -> None:
+    import io
+    import logging
+
+    from bot.adapters.slack.app import LibraryLogFilter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(LibraryLogFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    bolt = logging.getLogger("coachbot.slack.bolt.test")
+    other = logging.getLogger("alembic.test")
+    for logger in (bolt, other):
+        logger.addHandler(handler)
+        logger.propagate = False
+        logger.setLevel(logging.INFO)
+    try:
+        raise ValueError("could not convert string to float: 'CANARY secret words'")
+    except ValueError:
+        bolt.exception("Failed to run listener function (error: %s)", "CANARY secret words")
+        other.error("upgrade failed", exc_info=True)
+    bolt.warning("Unhandled request ({'text': 'CANARY secret words'})")
+    other.info("Running upgrade 0001 -> 0002")
+    out = stream.getvalue()
+    assert "CANARY" not in out and "Traceback" not in out
+    assert "ERROR coachbot.slack.bolt.test details withheld" in out and "(ValueError)" in out
+    assert "ERROR alembic.test upgrade failed (ValueError)" in out
+    assert "Running upgrade 0001 -> 0002" in out  # other libraries' plain messages stay
