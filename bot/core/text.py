@@ -23,14 +23,19 @@ except ImportError:
     _ctext = None
 
 # Everything a rule must never look inside. One alternation, scanned once: linear time.
+# (No part of a <...> form crosses another "<": Slack writes a literal "<" as "&lt;", and an
+# unclosed form is then given up at the next "<" instead of at the end of the text, which would
+# cost the square of the length on text full of them.)
 _MASK_ALTERNATIVES = (
     r"```.*?(?:```|\Z)"  # fenced code block (an unclosed fence runs to the end)
+    r"|``[^\n]*?``"  # inline code in double backticks (it may hold a single one)
     r"|`[^`\n]*`"  # inline code
+    r"|^[ \t]*(?:>>>|&gt;&gt;&gt;)(?:[ \t]|$).*"  # Discord's ">>> ": the rest is quoted
     r"|^[ \t]*(?:>|&gt;)[^\n]*"  # a quoted line (Slack escapes '>' as '&gt;')
-    r"|<(?:https?|mailto|ftp)[^>\s]*>"  # Slack-style <http://...> or <http://...|label>
-    r"|<(?:https?|mailto|ftp)[^>|]*\|[^>]*>"
+    r"|<(?:https?|mailto|ftp)[^<>\s]*>"  # Slack-style <http://...> or <http://...|label>
+    r"|<(?:https?|mailto|ftp)[^<>|]*\|[^<>]*>"
     r"|\b(?:https?://|ftp://|www\.)[^\s<>]+"  # bare URL
-    r"|<[@#][!&]?[A-Za-z0-9_]+(?:\|[^>]*)?>"  # <@U123>, <@!123>, <@&role>, <#C1|name>
+    r"|<[@#][!&]?[A-Za-z0-9_]+(?:\|[^<>]*)?>"  # <@U123>, <@!123>, <@&role>, <#C1|name>
     r"|<a?:[A-Za-z0-9_]+:\d+>"  # Discord custom emoji
     r"|(?<![\w@])@(?!(?:here|channel|everyone)\b)[A-Za-z0-9_][\w.\-]*"  # @name, not broadcasts
 )

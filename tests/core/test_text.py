@@ -232,3 +232,20 @@ def test_capital_count_is_the_regex_count_over_any_text(text: str) -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
 def test_ascii_letter_count_is_the_regex_count(text: str) -> None:
     assert count_ascii_letters(text) == len(_LETTER.findall(text))
+
+
+def test_discord_block_quotes_and_double_backtick_code_are_masked() -> None:
+    text = "fine\n>>> quoted\nstill quoted: you idiot\n"
+    assert mask(text) == "fine\n" + " " * 10 + "\n" + " " * 23 + "\n"
+    code = "``a ` you idiot``"
+    assert mask(f"see {code} here") == "see " + " " * len(code) + " here"
+    assert "idiot" in mask("x >>> not at a line start, you idiot")
+
+
+def test_an_unclosed_form_never_swallows_text_up_to_a_later_one() -> None:
+    # "<@a|" (or "<http|...") with no ">" of its own stops at the next "<": the text between is
+    # not masked, and the later well-formed mention still is. (Before, the scan ran on to the
+    # next ">", hiding "you idiot", at a cost that grew with the square of the text.)
+    for opener in ("<@a|", "<#c|", "<http|", "<http://x.io "):
+        masked = mask(f"{opener} you idiot <@U1|maya> ok")
+        assert "you idiot" in masked and "maya" not in masked and masked.endswith(" ok")
