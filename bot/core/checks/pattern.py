@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -15,6 +16,25 @@ from bot.core.re2_patterns import PatternSet, compile_pattern
 from bot.core.text import Document
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Spans:
+    """Exception spans of one rule, asked whether any covers a match in log time (a message
+    with thousands of matches and exceptions stays linear-ish, not quadratic)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans.sort()
+        self.starts = [start for start, _ in spans]
+        self.reach: list[int] = []  # the furthest end among the spans up to each one
+        furthest = -1
+        for _, end in spans:
+            furthest = max(furthest, end)
+            self.reach.append(furthest)
+
+    def cover(self, start: int, end: int) -> bool:
+        """Whether some span starts at or before `start` and ends at or after `end`."""
+        count = bisect_right(self.starts, start)
+        return count > 0 and self.reach[count - 1] >= end
 
 
 class PatternRule(RuleSpec):
@@ -58,12 +78,12 @@ class PatternCheck(Check):
         self.set = PatternSet(sources)
         self.has_exceptions = frozenset(no for no, rule in enumerate(rules) if rule.exceptions)
 
-    def _exception_spans(self, doc: Document) -> dict[int, list[tuple[int, int]]]:
+    def _exception_spans(self, doc: Document) -> dict[int, _Spans]:
         """Spans of every rule's exception phrases in `doc`, by rule number."""
-        excepted: dict[int, list[tuple[int, int]]] = {}
+        spans: dict[int, list[tuple[int, int]]] = {}
         for first, last, (no, _exc, _sugg) in self.exceptions.index.find(doc.words):
-            excepted.setdefault(no, []).append(doc.word_span(first, last))
-        return excepted
+            spans.setdefault(no, []).append(doc.word_span(first, last))
+        return {no: _Spans(found) for no, found in spans.items()}
 
     def scan(self, doc: Document, window: ChannelWindow | None) -> list[tuple[PatternRule, Hit]]:
         """A hit per non-empty match of each pattern that occurs."""
@@ -78,7 +98,7 @@ class PatternCheck(Check):
             matching = self.set.matching(masked)
         if not matching:
             return found
-        excepted: dict[int, list[tuple[int, int]]] | None = None
+        excepted: dict[int, _Spans] | None = None
         for index in matching:
             no, compiled = self.owners[index]
             group = compiled.groupindex.get("span", 0)
@@ -91,7 +111,8 @@ class PatternCheck(Check):
                 if no in self.has_exceptions:
                     if excepted is None:
                         excepted = self._exception_spans(doc)
-                    if any(s <= start and end <= e for s, e in excepted.get(no, ())):
+                    spans = excepted.get(no)
+                    if spans is not None and spans.cover(start, end):
                         continue
                 found.append((self.rules[no], Hit(start, end)))
         return found

@@ -45,27 +45,50 @@ class IndexedPhrases:
                 return []
             start, end = doc.word_span(first, last)
             return [(rule_no, Hit(start, end, suggestion))]
-        out: list[tuple[int, Hit]] = []
-        found: list[tuple[int, int, int, str | None]] = []
+        found: list[tuple[int, int, int, str | None]] = []  # first, end word, rule, suggestion
         excepted: dict[int, list[tuple[int, int]]] = {}
         for first, last, (rule_no, exception, suggestion) in matches:
-            start, end = doc.word_span(first, last)
             if exception:
-                excepted.setdefault(rule_no, []).append((start, end))
+                excepted.setdefault(rule_no, []).append((first, last))
             else:
-                found.append((rule_no, start, end, suggestion))
-        for rule_no, start, end, suggestion in found:
-            spans = excepted.get(rule_no, ())
-            if any(s <= start and end <= e for s, e in spans):
-                continue
-            # "you guys" wins over "guys": drop a match inside a longer one of the same rule.
-            if any(
-                other_no == rule_no and s <= start and end <= e and (s, e) != (start, end)
-                for other_no, s, e, _ in found
-            ):
-                continue
-            out.append((rule_no, Hit(start, end, suggestion)))
+                found.append((first, last, rule_no, suggestion))
+        dropped = _covered(found, excepted)
+        out: list[tuple[int, Hit]] = []
+        for index, (first, last, rule_no, suggestion) in enumerate(found):
+            if index not in dropped:
+                start, end = doc.word_span(first, last)
+                out.append((rule_no, Hit(start, end, suggestion)))
         return out
+
+
+def _covered(
+    found: list[tuple[int, int, int, str | None]], excepted: dict[int, list[tuple[int, int]]]
+) -> set[int]:
+    """Indices of the matches to drop: inside one of their rule's exceptions, or inside a
+    longer match of the same rule ("you guys" wins over "guys"; identical ones both stay).
+
+    Spans are word ranges (containment in words is containment in the text). One sweep per
+    rule in order of first word, longest first: n log n for n matches, not n squared.
+    """
+    by_rule: dict[int, list[int]] = {}
+    for index, match in enumerate(found):
+        by_rule.setdefault(match[2], []).append(index)
+    dropped: set[int] = set()
+    for rule_no, indices in by_rule.items():
+        exceptions = sorted(excepted.get(rule_no, ()))
+        next_exception = 0
+        exception_reach = -1  # furthest end of the exceptions starting at or before this match
+        reach, reach_first = -1, -1  # furthest end of the matches so far, and its first word
+        for index in sorted(indices, key=lambda i: (found[i][0], -found[i][1])):
+            first, last = found[index][0], found[index][1]
+            while next_exception < len(exceptions) and exceptions[next_exception][0] <= first:
+                exception_reach = max(exception_reach, exceptions[next_exception][1])
+                next_exception += 1
+            if exception_reach >= last or reach > last or (reach == last and reach_first < first):
+                dropped.add(index)
+            if last > reach:
+                reach, reach_first = last, first
+    return dropped
 
 
 @register
