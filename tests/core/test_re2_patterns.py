@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,3 +35,28 @@ def test_the_wrappers_own_match_gives_the_same() -> None:
     for text in ["you idiot", "SERIOUSLY???", "ça va bien", "ok", "ok\n", "call 911 now 😡", ""]:
         assert direct.matching(text) == fallback.matching(text) == _expected(text)
     assert PatternSet([]).matching("anything") == []
+
+
+def test_a_set_too_large_for_re2s_default_budget_still_works() -> None:
+    # One large pattern (or hundreds of ordinary ones) overflow RE2's default set memory.
+    big = PatternSet([r"\p{L}{400}", "foo"])
+    assert big.matching("a" * 500 + " foo") == [0, 1]
+    assert big.matching("short foo") == [1]
+
+
+def test_patterns_are_searched_one_by_one_when_no_set_fits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(PatternSet, "_compiled_set", lambda self, max_mem: None)
+    each = PatternSet(SOURCES)
+    for text in ["you idiot", "SERIOUSLY???", "ça va bien", "ok", "call 911 now 😡", ""]:
+        assert each.matching(text) == _expected(text)
+
+
+def test_the_case_wrapper_hides_no_broken_pattern() -> None:
+    for broken in ["foo)|(bar", "foo\\", "(unclosed"]:
+        with pytest.raises(ValueError, match="not valid RE2 syntax"):
+            compile_pattern(broken)
+        with pytest.raises(ValueError, match="not valid RE2 syntax"):
+            compile_pattern(broken, ignore_case=False)
+    assert compile_pattern("Foo|bar").search("FOO")  # still case-insensitive by default
