@@ -77,6 +77,13 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
     mapping.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain value, not a list or mapping",
+                key_node.start_mark,
+            ) from None
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[str(key)] = key_node.start_mark.line + 1
     return mapping
@@ -191,10 +198,14 @@ def _explain(error: dict[str, Any]) -> str:
     return f"{field}: {message}" if field else message
 
 
-def validate_rule(raw: Any, file: str, pack: str) -> tuple[RuleSpec | None, list[RuleProblem]]:
-    """Validate one raw rule mapping; return the rule or the problems with their lines."""
+def validate_rule(
+    raw: Any, file: str, pack: str, list_line: int = 0
+) -> tuple[RuleSpec | None, list[RuleProblem]]:
+    """Validate one raw rule mapping; return the rule or the problems with their lines
+    (`list_line`: the line of the list holding it, for an item that is no mapping)."""
     if not isinstance(raw, dict):
-        return None, [RuleProblem(file, 0, "-", "each rule must be a mapping")]
+        return None, [RuleProblem(file, list_line, "-",
+                                  f"each rule must be a mapping, not {type(raw).__name__}")]
     line = raw.line if isinstance(raw, _LineDict) else 0
     rule_id = str(raw.get("id") or "-")
     kind = raw.get("kind")
@@ -242,8 +253,9 @@ def load_pack_file(path: Path) -> tuple[list[LoadedRule], list[RuleProblem]]:
         problems.append(RuleProblem(file, line, "-", f"unknown top-level key(s): {sorted(extra)}"))
     pack = str(raw.get("pack") or path.stem)
     loaded: list[LoadedRule] = []
+    rules_line = _line_of(raw, ("rules",), 1)
     for item in raw["rules"]:
-        rule, rule_problems = validate_rule(item, file, pack)
+        rule, rule_problems = validate_rule(item, file, pack, rules_line)
         problems.extend(rule_problems)
         if rule is not None:
             loaded.append(LoadedRule(rule, file, item.line if isinstance(item, _LineDict) else 0))
@@ -267,12 +279,20 @@ def load_rules(path: str | Path | None = None) -> list[RuleSpec]:
     return [item.rule for item in loaded]
 
 
-def collect_rules(path: str | Path | None = None) -> tuple[list[LoadedRule], list[RuleProblem]]:
-    """Like `load_rules`, but return the problems instead of raising (for `rules lint`)."""
+def collect_rules(
+    path: str | Path | None = None, _including: tuple[Path, ...] = ()
+) -> tuple[list[LoadedRule], list[RuleProblem]]:
+    """Like `load_rules`, but return the problems instead of raising (for `rules lint`).
+
+    (`_including`: the configs that led here, so a config that includes itself is reported.)
+    """
     target = Path(path) if path is not None else default_rules_dir()
     problems: list[RuleProblem] = []
     if not target.exists():
         return [], [RuleProblem(str(target), 0, "-", "no such file or directory")]
+    if target.resolve() in _including:
+        chain = " -> ".join(str(p) for p in (*_including, target.resolve()))
+        return [], [RuleProblem(str(target), 0, "-", f"a config includes itself ({chain})")]
     if target.is_dir():
         loaded: list[LoadedRule] = []
         files = _pack_files(target)
@@ -287,7 +307,7 @@ def collect_rules(path: str | Path | None = None) -> tuple[list[LoadedRule], lis
         if problems:
             return [], problems
         if _is_config(raw):
-            loaded, problems = _load_config(target, raw)
+            loaded, problems = _load_config(target, raw, (*_including, target.resolve()))
         else:
             loaded, problems = load_pack_file(target)
     problems.extend(_duplicates(loaded))
@@ -307,7 +327,9 @@ def _duplicates(loaded: list[LoadedRule]) -> list[RuleProblem]:
     return problems
 
 
-def _load_config(path: Path, raw: Any) -> tuple[list[LoadedRule], list[RuleProblem]]:
+def _load_config(
+    path: Path, raw: Any, including: tuple[Path, ...] = ()
+) -> tuple[list[LoadedRule], list[RuleProblem]]:
     file = str(path)
     problems: list[RuleProblem] = []
     if not isinstance(raw, dict):
@@ -320,13 +342,29 @@ def _load_config(path: Path, raw: Any) -> tuple[list[LoadedRule], list[RuleProbl
     base_dir = path.parent
     extends = raw.get("extends", "default")
     loaded: list[LoadedRule] = []
-    if extends not in (None, "none"):
-        base = None if extends == "default" else base_dir / str(extends)
-        items, base_problems = collect_rules(base)
-        loaded.extend(items)
-        problems.extend(base_problems)
-    for extra in raw.get("paths") or []:
-        items, extra_problems = collect_rules(base_dir / str(extra))
+    if extends is not None and not isinstance(extends, str):
+        problems.append(RuleProblem(file, _line_of(raw, ("extends",), 1), "-",
+                                    "'extends' must be default, none or a path"))
+    elif extends not in (None, "none"):
+        base = None if extends == "default" else base_dir / extends
+        if base is not None and _includes_itself(base, including):
+            problems.append(RuleProblem(file, _line_of(raw, ("extends",), 1), "-",
+                                        f"'extends: {extends}' includes this config again"))
+        else:
+            items, base_problems = collect_rules(base, including)
+            loaded.extend(items)
+            problems.extend(base_problems)
+    paths = raw.get("paths") or []
+    if not isinstance(paths, list):
+        problems.append(RuleProblem(file, _line_of(raw, ("paths",), 1), "-",
+                                    "'paths' must be a list of paths"))
+        paths = []
+    for extra in paths:
+        if _includes_itself(base_dir / str(extra), including):
+            problems.append(RuleProblem(file, _line_of(raw, ("paths",), 1), "-",
+                                        f"'paths' entry {extra} includes this config again"))
+            continue
+        items, extra_problems = collect_rules(base_dir / str(extra), including)
         loaded.extend(items)
         problems.extend(extra_problems)
     packs = raw.get("packs") or {}
@@ -358,12 +396,22 @@ def _load_config(path: Path, raw: Any) -> tuple[list[LoadedRule], list[RuleProbl
         problems.extend(rule_problems)
         if rule is not None:
             loaded[index] = LoadedRule(rule, file, line)
-    for item in raw.get("add") or []:
-        rule, rule_problems = validate_rule(item, file, "custom")
+    added = raw.get("add") or []
+    if not isinstance(added, list):
+        problems.append(RuleProblem(file, _line_of(raw, ("add",), 1), "-",
+                                    "'add' must be a list of rules"))
+        added = []
+    for item in added:
+        rule, rule_problems = validate_rule(item, file, "custom", _line_of(raw, ("add",), 1))
         problems.extend(rule_problems)
         if rule is not None:
             loaded.append(LoadedRule(rule, file, item.line if isinstance(item, _LineDict) else 0))
     return loaded, problems
+
+
+def _includes_itself(target: Path, including: tuple[Path, ...]) -> bool:
+    """Whether loading `target` would load one of the configs that led to it again."""
+    return target.exists() and target.resolve() in including
 
 
 def _with_lines(merged: dict[str, Any], change: Any) -> _LineDict:

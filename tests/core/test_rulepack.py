@@ -150,3 +150,37 @@ def test_config_override_errors_point_at_config(tmp_path: Path) -> None:
     problems = _problems(config)
     assert any(p.startswith(f"{config}:3: team.obviously: level") for p in problems)
     assert f"{config}:4: nope: no such rule to override" in problems
+
+
+def _listed(path: Path) -> list[tuple[str, int, str]]:
+    _, problems = collect_rules(path)
+    return [(Path(p.file).name, p.line, p.reason) for p in problems]
+
+
+def test_a_config_that_includes_itself_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n")
+    (tmp_path / "self.yaml").write_text("extends: none\npaths: [self.yaml]\n")
+    assert _listed(tmp_path / "a.yaml") == [
+        ("b.yaml", 1, "'extends: a.yaml' includes this config again")]
+    assert _listed(tmp_path / "self.yaml") == [
+        ("self.yaml", 2, "'paths' entry self.yaml includes this config again")]
+
+
+def test_config_keys_of_the_wrong_shape_name_their_line(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text("extends: none\npaths: our\nadd: not-a-list\n")
+    assert _listed(tmp_path / "c.yaml") == [
+        ("c.yaml", 2, "'paths' must be a list of paths"),
+        ("c.yaml", 3, "'add' must be a list of rules"),
+    ]
+
+
+def test_a_key_that_is_a_list_and_a_rule_that_is_no_mapping(tmp_path: Path) -> None:
+    (tmp_path / "k.yaml").write_text("rules:\n  - id: a\n    ? [x, y]\n    : 1\n")
+    [(name, line, message)] = _listed(tmp_path / "k.yaml")
+    assert (name, line) == ("k.yaml", 3) and "a key must be a plain value" in message
+    (tmp_path / "n.yaml").write_text("pack: n\nrules:\n  - just text\n  - 3\n")
+    assert _listed(tmp_path / "n.yaml") == [
+        ("n.yaml", 2, "each rule must be a mapping, not str"),
+        ("n.yaml", 2, "each rule must be a mapping, not int"),
+    ]
