@@ -354,12 +354,7 @@ def _load_config(
             items, base_problems = collect_rules(base, including)
             loaded.extend(items)
             problems.extend(base_problems)
-    paths = raw.get("paths") or []
-    if not isinstance(paths, list):
-        problems.append(RuleProblem(file, _line_of(raw, ("paths",), 1), "-",
-                                    "'paths' must be a list of paths"))
-        paths = []
-    for extra in paths:
+    for extra in _config_list(raw, "paths", "paths", file, problems):
         if _includes_itself(base_dir / str(extra), including):
             problems.append(RuleProblem(file, _line_of(raw, ("paths",), 1), "-",
                                         f"'paths' entry {extra} includes this config again"))
@@ -396,17 +391,24 @@ def _load_config(
         problems.extend(rule_problems)
         if rule is not None:
             loaded[index] = LoadedRule(rule, file, line)
-    added = raw.get("add") or []
-    if not isinstance(added, list):
-        problems.append(RuleProblem(file, _line_of(raw, ("add",), 1), "-",
-                                    "'add' must be a list of rules"))
-        added = []
-    for item in added:
+    for item in _config_list(raw, "add", "rules", file, problems):
         rule, rule_problems = validate_rule(item, file, "custom", _line_of(raw, ("add",), 1))
         problems.extend(rule_problems)
         if rule is not None:
             loaded.append(LoadedRule(rule, file, item.line if isinstance(item, _LineDict) else 0))
     return loaded, problems
+
+
+def _config_list(
+    raw: dict[str, Any], key: str, what: str, file: str, problems: list[RuleProblem]
+) -> list[Any]:
+    """A config key that holds a list (none: empty); anything else is a problem at its line."""
+    value = raw.get(key) or []
+    if isinstance(value, list):
+        return value
+    problems.append(RuleProblem(file, _line_of(raw, (key,), 1), "-",
+                                f"'{key}' must be a list of {what}"))
+    return []
 
 
 def _includes_itself(target: Path, including: tuple[Path, ...]) -> bool:
