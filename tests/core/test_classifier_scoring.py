@@ -359,6 +359,11 @@ def test_capitals_and_punctuation_cues_on_edge_cases() -> None:
         ("I'm an idiot but you are worse", False),  # second person
         ("I'm an idiot and this patch is garbage", False),  # harsh words outside it
         ("this patch is garbage", False),
+        ("how stupid I am, I forgot the flag", True),  # the harsh word first
+        ("sorry for my dumb questions, how do I mount a volume?", True),  # the writer's doing
+        ("my stupid mistake, fixed now", True),
+        ("my dumb coworker broke the build", False),  # about someone else
+        ("how stupid are you", False),
     ],
 )
 def test_self_directed_put_downs(text: str, expected: bool) -> None:

@@ -603,10 +603,17 @@ def target_cues(tokens: Sequence[str], cues: Iterable[str] = ()) -> frozenset[st
 
 # The writer calling themself names ("I'm such an idiot", "nevermind, I'm wrong and dumb"):
 # a first-person subject, then within the same clause a harsh word about a person.
+_SELF_HARSH = (
+    r"(?:idiots?|morons?|stupid|dumb|dumbass|fool|noob|n00b|dense|blind|lazy"
+    r"|silly|retarded|clueless|useless|thick|incompetent|ignorant|amateur)"
+)
+# ... or the harsh word first ("how stupid I am"), or about the writer's own doing ("my dumb
+# question", "my stupid mistake").
 _SELF_DIRECTED_RE = re.compile(
     r"\b(?:i'?m|im|i\s+am|i\s+was|i\s+feel|i\s+felt|i\s+must\s+be|me|myself|my\s+bad)\b"
-    r"[^.!?\n,;:]{0,40}?\b(?:idiots?|morons?|stupid|dumb|dumbass|fool|noob|n00b|dense|blind|lazy"
-    r"|silly|retarded|clueless|useless|thick|incompetent|ignorant|amateur)\b"
+    rf"[^.!?\n,;:]{{0,40}}?\b{_SELF_HARSH}\b"
+    rf"|\bhow\s+{_SELF_HARSH}\s+(?:i\s+am|i'?m|am\s+i|i\s+was|was\s+i)\b"
+    rf"|\bmy\s+(?:own\s+)?{_SELF_HARSH}\s+(?:mistakes?|questions?|fault|typos?|errors?|brain)\b"
 )
 _HARSH_WORDS = PROFANITY | INSULTS
 _NEGATION_RE = re.compile(r"\b(?:not|never|no)\b|n't")
