@@ -90,11 +90,15 @@ def utc_day(ts: float | None, now: datetime) -> date:
 
 
 def event_key(message: Message, event_id: str | None) -> str | None:
-    """The idempotency key of an event: its platform event id, else the message id."""
-    if event_id:
-        key = f"{message.platform}:{message.workspace}:e:{event_id}"
-    elif message.id:
+    """The idempotency key of an event: the message's id, else the platform's event id.
+
+    The message id comes first: the same message delivered again under a new event id (as
+    Slack may) is still the same message, coached and counted once.
+    """
+    if message.id:
         key = f"{message.platform}:{message.workspace}:{message.channel}:m:{message.id}"
+    elif event_id:
+        key = f"{message.platform}:{message.workspace}:e:{event_id}"
     else:
         return None
     if len(key) > 255:

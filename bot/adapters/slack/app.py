@@ -25,6 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
@@ -218,7 +219,8 @@ class SlackCoachApp:
         self, ack: Callable[..., Awaitable[Any]], event: dict[str, Any], body: dict[str, Any]
     ) -> None:
         await ack()
-        log.info("slack.install_revoked", event=event.get("type"), team=body.get("team_id"))
+        # (Not `event=`: structlog's own first argument is named so.)
+        log.info("slack.install_revoked", kind=event.get("type"), team=body.get("team_id"))
 
     async def _on_user_change(
         self, ack: Callable[..., Awaitable[Any]], event: dict[str, Any], body: dict[str, Any]
@@ -459,12 +461,35 @@ class SlackCoachApp:
 
     # -- HTTP --------------------------------------------------------------------------------
     async def handle_events(self, request: web.Request) -> web.Response:
-        """POST /slack/events: events, slash commands and interactivity through Bolt."""
-        bolt_request: AsyncBoltRequest = await to_bolt_request(request)
-        bolt_response = await self.bolt.async_dispatch(bolt_request)
+        """POST /slack/events: events, slash commands and interactivity through Bolt.
+
+        A request Bolt cannot take (a timestamp that is no integer, a malformed body) gets 401
+        when its signature does not hold and 200 when it does (Slack wants every signed request
+        acknowledged; there is nothing in it to act on), never a 500.
+        """
+        try:
+            bolt_request: AsyncBoltRequest = await to_bolt_request(request)
+            bolt_response = await self.bolt.async_dispatch(bolt_request)
+        except Exception as exc:  # noqa: BLE001 - the type is logged, never the request
+            return await self._refused(request, type(exc).__name__)
         if bolt_response.status == 404:  # signed but unhandled: acknowledge quietly
             return web.Response(status=200)
+        if bolt_response.status >= 500:  # Bolt could not take it (it logs only the type)
+            return await self._refused(request, f"bolt {bolt_response.status}")
         return await to_aiohttp_response(bolt_response)
+
+    async def _refused(self, request: web.Request, error: str) -> web.Response:
+        """The answer to a request Bolt failed on: 200 when it is signed (nothing to act on,
+        and Slack would only send it again), 401 when it is not."""
+        body = await request.text()
+        try:
+            signed = SignatureVerifier(self.config.signing_secret).is_valid_request(
+                body, dict(request.headers)
+            )
+        except ValueError:  # a timestamp that is no integer: no valid signature
+            signed = False
+        log.warning("slack.request_refused", error=error, signed=signed)
+        return web.Response(status=200 if signed else 401)
 
     async def handle_oauth(self, request: web.Request) -> web.Response:
         """GET /slack/install and /slack/oauth_redirect: the OAuth install flow."""

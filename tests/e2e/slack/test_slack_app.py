@@ -11,12 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack.app import DELIVERY_FAILURES
 from tests.e2e.slack.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID
 from tests.e2e.slack.harness import (
     FRIENDLY,
     HOSTILE,
+    SIGNING_SECRET,
     SlackHarness,
     event_envelope,
     message_event,
@@ -247,3 +249,65 @@ async def test_a_dead_worker_is_restarted_without_losing_the_next_message(
     await slack.event(message_event(HOSTILE, user="U0AFTER"))
     [call] = await slack.fake.wait_for("chat.postEphemeral", timeout=30)
     assert call.params["user"] == "U0AFTER"
+
+
+async def test_the_same_message_under_a_new_event_id_is_coached_once(slack: SlackHarness) -> None:
+    # Slack may deliver one message twice under two event ids: the message id decides.
+    payload = message_event(HOSTILE)
+    again = json.loads(json.dumps(payload))
+    again["event_id"] = payload["event_id"] + "B"
+    assert (await slack.event(payload)).status == 200
+    await slack.fake.wait_for("chat.postEphemeral")
+    assert (await slack.event(again)).status == 200
+    await slack.app.idle()
+    assert len(slack.fake.calls_of("chat.postEphemeral")) == 1
+    assert _today_totals(slack) == 1
+
+
+@pytest.mark.parametrize("kind", ["app_uninstalled", "tokens_revoked"])
+async def test_uninstall_events_get_a_2xx_in_single_workspace_mode(
+    slack: SlackHarness, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    event: dict[str, Any] = {"type": kind}
+    if kind == "tokens_revoked":
+        event["tokens"] = {"bot": [BOT_USER_ID]}
+    with caplog.at_level(logging.WARNING):
+        response = await slack.event(event_envelope(event))
+    assert response.status == 200
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("payload=not-json", "application/x-www-form-urlencoded"),
+        ("payload=%5B1%2C2%5D", "application/x-www-form-urlencoded"),
+        ("hello", "application/json"),
+        ("[1,2]", "application/json"),
+        (json.dumps({"type": "event_callback", "team_id": TEAM_ID, "event": "text"}),
+         "application/json"),
+    ],
+    ids=["form-not-json", "form-list", "json-word", "json-list", "event-string"],
+)
+async def test_a_signed_malformed_request_gets_200_and_an_unsigned_one_401(
+    slack: SlackHarness, body: str, content_type: str
+) -> None:
+    signed = await slack.post(body, content_type)
+    assert signed.status == 200
+    unsigned = await slack.post(body, content_type,
+                                headers={"Content-Type": content_type}, signed=False)
+    assert unsigned.status == 401
+    await slack.app.idle()
+    assert slack.fake.calls_of("chat.postEphemeral") == []
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "", "1795927249.0"])
+async def test_a_timestamp_that_is_no_integer_gets_401(slack: SlackHarness, timestamp: str) -> None:
+    body = json.dumps(message_event(HOSTILE))
+    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=timestamp, body=body)
+    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp,
+               "X-Slack-Signature": signature or ""}
+    response = await slack.post(body, "application/json", headers=headers, signed=False)
+    assert response.status == 401
+    await slack.app.idle()
+    assert slack.fake.calls_of("chat.postEphemeral") == []
