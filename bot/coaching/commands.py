@@ -112,7 +112,8 @@ def parse_duration(text: str) -> timedelta:
         seconds += int(number) * units[unit]
     if seconds <= 0:
         raise ValueError("A snooze needs a duration longer than zero.")
-    duration = timedelta(seconds=seconds)
+    # (Compared in seconds first: "99999999999d" is too long even for a timedelta.)
+    duration = timedelta(seconds=min(seconds, MAX_SNOOZE.total_seconds() + 1))
     if duration > MAX_SNOOZE:
         raise ValueError(
             "The longest snooze is 90 days; `/coach pause` stops tips until you resume."
@@ -595,10 +596,10 @@ def _feedback(coach: Coach, ctx: CommandContext, name: str, value: str) -> Respo
         action = FeedbackAction(name)
     except ValueError:
         return usage(f"Unknown feedback `{name}`.")
-    try:
-        nudge_id = int(value)
-    except ValueError:
+    # (Tip ids are database integers: anything else, or too long for one, names no tip.)
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
         return usage("That feedback button has lost its tip.")
+    nudge_id = int(value)
     nudge = coach.store.nudge(nudge_id)
     if nudge is None or nudge.workspace != ctx.workspace or nudge.user != ctx.user:
         return Response(

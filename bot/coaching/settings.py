@@ -280,15 +280,24 @@ def apply_setting(
         number = _number(key, value, float)
         if key == "demotion.threshold" and not 0 < number <= 1:
             raise SettingError("`demotion.threshold` is a share between 0 and 1, e.g. 0.6.")
-        if key == "cooldown_hours" and number < 0:
-            raise SettingError("`cooldown_hours` cannot be negative.")
+        if key == "cooldown_hours" and not 0 <= number <= MAX_COOLDOWN_HOURS:
+            raise SettingError(
+                f"`cooldown_hours` is between 0 and {MAX_COOLDOWN_HOURS:,} (a year).")
         return {key.replace(".", "_"): number}, f"`{key}` is now {number:g}."
     if key in ("daily_cap", "retention_weeks", "demotion.min_votes"):
         whole = int(_number(key, value, int))
-        if whole < (1 if key != "daily_cap" else 0):
-            raise SettingError(f"`{key}` must be a positive whole number.")
+        least = 1 if key != "daily_cap" else 0
+        most = MAX_WHOLE[key]
+        if not least <= whole <= most:
+            raise SettingError(f"`{key}` is a whole number from {least} to {most:,}.")
         return {key.replace(".", "_"): whole}, f"`{key}` is now {whole}."
     raise SettingError(f"Unknown setting `{key}`.")
+
+
+# Upper bounds of the numeric settings: beyond them a setting means nothing more, and a date
+# computed from it would overflow (a retention of 200,000 weeks stopped every workspace's purge).
+MAX_COOLDOWN_HOURS = 24 * 365
+MAX_WHOLE = {"daily_cap": 1_000, "retention_weeks": 520, "demotion.min_votes": 100_000}
 
 
 def _number(key: str, value: str, kind: type[float] | type[int]) -> float:

@@ -64,6 +64,8 @@ _counter_amounts = operator.attrgetter(*COUNTER_FIELDS)
 # The user id under which activity of people who are not coached (opted out, or not opted in
 # in an opt-in workspace) is counted: channel totals stay right, nothing points at a person.
 ANONYMOUS = ""
+# The earliest moment a purge cut-off may be (a week after the first date a datetime holds).
+_EARLIEST = datetime(1, 1, 8, tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -1356,6 +1358,9 @@ class Store:
         with self.engine.begin() as conn:
 
             def purge_where(weeks: int, scope: Any) -> None:
+                # (A retention saved before it was bounded could overflow the date: kept within
+                # the years a date can hold, so one workspace cannot stop every purge.)
+                weeks = max(0, min(weeks, (now - _EARLIEST).days // 7))
                 cutoff_day = (now - timedelta(weeks=weeks)).date()
                 cutoff = now - timedelta(weeks=weeks)
                 for model in dated:

@@ -290,3 +290,28 @@ def test_commands_remember_the_platforms_timezone_for_the_person(coach: Coach) -
 
     coach.command(CommandContext("slack", "T1", "U1", timezone="Europe/Berlin"), "help")
     assert coach.store.prefs("T1", "U1").timezone == "Europe/Berlin"
+
+
+def test_durations_too_long_for_a_date_are_a_usage_message(coach: Coach, ctx) -> None:
+    for text in ("snooze 99999999999d", "snooze 100000000w"):
+        response = coach.command(ctx(), text)
+        assert response.error and "90 days" in text_of(response), text
+    assert coach.store.prefs("T1", "U1").snoozed_until is None
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["retention_weeks 200000", "retention_weeks 0", "daily_cap 1000000",
+     "cooldown_hours 1e300", "cooldown_hours nan", "cooldown_hours -1",
+     "demotion.min_votes 10000000"],
+)
+def test_numeric_settings_out_of_range_are_refused(coach: Coach, ctx, setting: str) -> None:
+    # (A retention of 200,000 weeks overflowed the purge's date and stopped every workspace's.)
+    response = coach.command(ctx(admin=True), f"config set {setting}")
+    assert response.error, setting
+
+
+def test_a_feedback_button_value_that_is_no_tip_id(coach: Coach, ctx) -> None:
+    for value in ("9" * 40, "\u00b2", "-1", ""):
+        response = coach.action(ctx(), "coach:feedback:helpful", value)
+        assert response.error and "lost its tip" in text_of(response), value

@@ -325,3 +325,13 @@ def test_upgrading_a_database_with_data_keeps_it(database_url: str) -> None:
         indexes = {index["name"] for index in inspect(conn).get_indexes("daily_counters")}
     engine.dispose()
     assert "ix_daily_counters_workspace_channel_day" in indexes
+
+
+def test_a_retention_too_long_for_a_date_does_not_stop_the_purge(store: Store) -> None:
+    # (Saved before settings were bounded: one workspace must not stop every other's purge.)
+    old = DAY - timedelta(weeks=30)
+    for workspace in ("W", "X"):
+        store.record_activity(Activity(counters=[CounterDelta(workspace, "C", "U", old, messages=1)]))
+    removed = store.purge(NOW, retention_weeks=26, per_workspace={"X": 200_000})
+    assert removed["daily_counters"] == 1
+    assert store.totals("X", old, DAY + timedelta(days=1)).messages == 1  # kept: as long as can be

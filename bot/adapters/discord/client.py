@@ -117,6 +117,11 @@ def _mentions(message: discord.Message) -> tuple[str, ...]:
     return mentions
 
 
+def _snowflake(value: str) -> bool:
+    """Whether a stored id can be a Discord id (ASCII digits that fit 64 bits)."""
+    return value.isascii() and value.isdigit() and len(value) <= 20
+
+
 def is_person_message(message: discord.Message) -> bool:
     """True for a human's own guild message; bots, webhooks and system messages are not."""
     return (
@@ -367,20 +372,25 @@ class CoachbotClient(discord.AutoShardedClient):
     async def _on_tree_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
-        """Log a failed `/coach` (no text) and still give the person a private answer."""
+        """Log a failed `/coach` (no text) and still give the person a private answer: a usage
+        note for a subcommand this version does not have (a client with a stale command list),
+        else an apology."""
         original = getattr(error, "original", error)
-        log.error(
+        unknown = isinstance(original, app_commands.CommandNotFound)
+        (log.warning if unknown else log.error)(
             "app_command_error",
             command=_command_name(interaction),
             error=type(original).__name__,
         )
         if interaction.response.is_done():
             return
+        text = (
+            "That /coach command does not exist (any more). `/coach help` lists the commands."
+            if unknown
+            else "Coachbot could not answer that right now. Please try again in a moment."
+        )
         with contextlib.suppress(discord.HTTPException):
-            await interaction.response.send_message(
-                "Coachbot could not answer that right now. Please try again in a moment.",
-                ephemeral=True,
-            )
+            await interaction.response.send_message(text, ephemeral=True)
 
     # --- REST failure accounting -----------------------------------------------------------
 
@@ -477,7 +487,7 @@ class DigestRunner:
             return 0
 
     def _guild(self, workspace: str) -> discord.Guild:
-        guild = self.client.get_guild(int(workspace)) if workspace.isdigit() else None
+        guild = self.client.get_guild(int(workspace)) if _snowflake(workspace) else None
         if guild is None:
             raise NotOnThisProcess(workspace)
         return guild
@@ -485,7 +495,9 @@ class DigestRunner:
     async def post_channel(self, workspace: str, channel_id: str, response: Response) -> str:
         """Post a channel digest (embed + chart) in the server's digest channel."""
         guild = self._guild(workspace)
-        channel = guild.get_channel_or_thread(int(channel_id)) if channel_id.isdigit() else None
+        channel = (
+            guild.get_channel_or_thread(int(channel_id)) if _snowflake(channel_id) else None
+        )
         if not isinstance(channel, discord.abc.Messageable):
             raise LookupError(f"digest channel {channel_id} not found in server {workspace}")
         rendered = render_response(response)

@@ -98,7 +98,8 @@ class CoachCommands:
 
     def _action(self, ctx: CommandContext, action_id: str, value: str) -> Response:
         """Run Coach.action; a click in a DM has no server, so take it from the rated nudge."""
-        if not ctx.workspace and action_id.startswith(FEEDBACK_PREFIX) and value.isdigit():
+        if (not ctx.workspace and action_id.startswith(FEEDBACK_PREFIX)
+                and value.isascii() and value.isdigit() and len(value) <= 18):
             nudge = self.coach.store.nudge(int(value))
             if nudge is not None and nudge.user == ctx.user:
                 ctx = replace(ctx, workspace=nudge.workspace, channel=nudge.channel)

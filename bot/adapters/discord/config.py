@@ -66,6 +66,8 @@ class DiscordConfig:
             gateway_url = _url("DISCORD_GATEWAY_URL", gateway_url, ("ws", "wss"))
 
         shard_count = _positive_int("DISCORD_SHARD_COUNT", get("DISCORD_SHARD_COUNT"))
+        if shard_count is not None and shard_count > MAX_SHARDS:
+            raise ConfigError("DISCORD_SHARD_COUNT", f"must be at most {MAX_SHARDS:,}.")
         shard_ids = _shard_ids(get("DISCORD_SHARD_IDS"))
         if shard_ids is not None:
             if shard_count is None:
@@ -87,7 +89,7 @@ class DiscordConfig:
         dev_guild = get("COACHBOT_DISCORD_DEV_GUILD")
         dev_guild_id: int | None = None
         if dev_guild is not None:
-            if not dev_guild.isdigit():
+            if not _digits(dev_guild):
                 raise ConfigError(
                     "COACHBOT_DISCORD_DEV_GUILD", f"must be a guild id (digits), got {dev_guild!r}."
                 )
@@ -96,7 +98,7 @@ class DiscordConfig:
         metrics_port = get("COACHBOT_METRICS_PORT")
         port: int | None = None
         if metrics_port is not None:
-            if not metrics_port.isdigit() or not 0 < int(metrics_port) < 65536:
+            if not _digits(metrics_port) or not 0 < int(metrics_port) < 65536:
                 raise ConfigError(
                     "COACHBOT_METRICS_PORT", f"must be a TCP port (1-65535), got {metrics_port!r}."
                 )
@@ -114,8 +116,22 @@ class DiscordConfig:
         )
 
 
+# Shard ids are checked against DISCORD_SHARD_COUNT after parsing; a range is never built
+# beyond this many (Discord's largest bots run far fewer shards).
+MAX_SHARDS = 1 << 17
+
+
+def _digits(value: str) -> bool:
+    """Whether a value is a plain decimal number: ASCII digits only ("²" is a digit to
+    `str.isdigit`, not to `int`)."""
+    return value.isascii() and value.isdigit()
+
+
 def _url(variable: str, value: str, schemes: tuple[str, ...]) -> str:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise ConfigError(variable, f"is not a valid URL: {value!r}.") from None
     if parts.scheme not in schemes or not parts.hostname:
         wanted = " or ".join(f"{s}://" for s in schemes)
         raise ConfigError(variable, f"must be a {wanted} URL with a host, got {value!r}.")
@@ -129,7 +145,7 @@ def _url(variable: str, value: str, schemes: tuple[str, ...]) -> str:
 def _positive_int(variable: str, value: str | None) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or int(value) < 1:
+    if not _digits(value) or int(value) < 1:
         raise ConfigError(variable, f"must be a positive whole number, got {value!r}.")
     return int(value)
 
@@ -142,15 +158,16 @@ def _shard_ids(value: str | None) -> tuple[int, ...] | None:
     for part in value.split(","):
         part = part.strip()
         low, sep, high = part.partition("-")
-        if part and low.strip().isdigit() and (not sep or high.strip().isdigit()):
+        if part and _digits(low.strip()) and (not sep or _digits(high.strip())):
             first = int(low)
             last = int(high) if sep else first
-            if last >= first:
+            if first <= last < MAX_SHARDS:
                 ids.update(range(first, last + 1))
                 continue
         raise ConfigError(
             "DISCORD_SHARD_IDS",
-            f"must be shard ids separated by commas, e.g. '0,1' or '0-3', got {value!r}.",
+            f"must be shard ids (below {MAX_SHARDS:,}) separated by commas, e.g. '0,1' or "
+            f"'0-3', got {value!r}.",
         )
     return tuple(sorted(ids))
 

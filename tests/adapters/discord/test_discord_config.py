@@ -54,6 +54,15 @@ def test_all_variables_are_read() -> None:
         ({"COACHBOT_DATABASE_URL": "::nonsense::"}, "COACHBOT_DATABASE_URL"),
         ({"COACHBOT_DISCORD_DEV_GUILD": "my-guild"}, "COACHBOT_DISCORD_DEV_GUILD"),
         ({"COACHBOT_METRICS_PORT": "70000"}, "COACHBOT_METRICS_PORT"),
+        # Digits str.isdigit takes and int does not; a URL urlsplit cannot read; ranges and
+        # counts too large to build.
+        ({"DISCORD_SHARD_COUNT": "\u00b2"}, "DISCORD_SHARD_COUNT"),
+        ({"DISCORD_SHARD_IDS": "\u00b2", "DISCORD_SHARD_COUNT": "4"}, "DISCORD_SHARD_IDS"),
+        ({"COACHBOT_DISCORD_DEV_GUILD": "\u00b2"}, "COACHBOT_DISCORD_DEV_GUILD"),
+        ({"COACHBOT_METRICS_PORT": "\u00b2"}, "COACHBOT_METRICS_PORT"),
+        ({"DISCORD_API_BASE": "http://[::1/api"}, "DISCORD_API_BASE"),
+        ({"DISCORD_SHARD_IDS": "0-999999999", "DISCORD_SHARD_COUNT": "2"}, "DISCORD_SHARD_IDS"),
+        ({"DISCORD_SHARD_COUNT": "99999999999"}, "DISCORD_SHARD_COUNT"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:

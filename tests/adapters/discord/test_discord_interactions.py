@@ -228,3 +228,22 @@ async def test_digest_preview_for_an_admin_is_deferred_and_carries_the_chart(
     files = [f["filename"] for f in followup.body.get("_files", [])]
     assert files == ["digest.png"]
     assert followup.body["embeds"][0]["image"]["url"] == "attachment://digest.png"
+
+
+async def test_a_subcommand_this_version_lacks_gets_a_private_usage_note(
+    client: CoachbotClient, fake: FakeDiscord
+) -> None:
+    # (A client with a stale command list can still send one.)
+    payload = fake.command_payload(new_user("ivy"), ["coach", "bogus"])
+    interaction: discord.Interaction[Any] = discord.Interaction(
+        data=payload,  # type: ignore[arg-type]
+        state=client._connection,
+    )
+    # As the tree's own invoker does: an error of the lookup goes to the tree's error handler.
+    try:
+        await client.tree._call(interaction)
+    except discord.app_commands.AppCommandError as error:
+        await client.tree._dispatch_error(interaction, error)
+    (callback,) = answers(fake, payload)
+    assert callback.body["type"] == 4 and callback.body["data"]["flags"] == EPHEMERAL
+    assert "/coach help" in callback.body["data"]["content"]
