@@ -591,15 +591,22 @@ def _action(coach: Coach, ctx: CommandContext, action_id: str, value: str) -> Re
     return usage("That button is not one of mine.")
 
 
+def tip_id(value: str) -> int | None:
+    """The tip (nudge) id a feedback button carries; None for anything that names no tip
+    (tip ids are database integers: not a plain number, or too long for one)."""
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 def _feedback(coach: Coach, ctx: CommandContext, name: str, value: str) -> Response:
     try:
         action = FeedbackAction(name)
     except ValueError:
         return usage(f"Unknown feedback `{name}`.")
-    # (Tip ids are database integers: anything else, or too long for one, names no tip.)
-    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+    nudge_id = tip_id(value)
+    if nudge_id is None:
         return usage("That feedback button has lost its tip.")
-    nudge_id = int(value)
     nudge = coach.store.nudge(nudge_id)
     if nudge is None or nudge.workspace != ctx.workspace or nudge.user != ctx.user:
         return Response(

@@ -15,6 +15,7 @@ from bot.adapters.discord import metrics
 from bot.adapters.discord.delivery import NudgeDelivery
 from bot.adapters.discord.embeds import COLOUR_ERROR, render_response
 from bot.adapters.discord.views import build_view
+from bot.coaching.commands import tip_id
 from bot.coaching.models import CommandContext, Response, Section
 
 log = structlog.get_logger("coachbot.discord")
@@ -98,9 +99,9 @@ class CoachCommands:
 
     def _action(self, ctx: CommandContext, action_id: str, value: str) -> Response:
         """Run Coach.action; a click in a DM has no server, so take it from the rated nudge."""
-        if (not ctx.workspace and action_id.startswith(FEEDBACK_PREFIX)
-                and value.isascii() and value.isdigit() and len(value) <= 18):
-            nudge = self.coach.store.nudge(int(value))
+        nudge_id = tip_id(value) if action_id.startswith(FEEDBACK_PREFIX) else None
+        if not ctx.workspace and nudge_id is not None:
+            nudge = self.coach.store.nudge(nudge_id)
             if nudge is not None and nudge.user == ctx.user:
                 ctx = replace(ctx, workspace=nudge.workspace, channel=nudge.channel)
         return self.coach.action(ctx, action_id, value)
