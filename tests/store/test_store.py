@@ -255,9 +255,13 @@ def test_forget_workspace_leaves_other_workspaces(store: Store) -> None:
             Activity(counters=[CounterDelta(workspace, "C", "U", DAY, messages=1)])
         )
         store.add_nudges([NewNudge("slack", workspace, "C", "U", "r", "nudge", False, NOW)])
-    assert store.forget_workspace("W") == 4
+        store.claim_event(f"slack:{workspace}:C:m:C:1.000100", NOW)
+    store.claim_event("discord:W_1:8:m:9", NOW)  # ("_" is no wildcard for W's claims)
+    assert store.forget_workspace("W") == 5  # settings, prefs, counters, nudges, its claim
     assert store.workspaces() == ["X"]
     assert store.export_user("X", "U")["nudges"]
+    assert store.event_seen("slack:X:C:m:C:1.000100") and store.event_seen("discord:W_1:8:m:9")
+    assert not store.event_seen("slack:W:C:m:C:1.000100")
 
 
 def test_record_message_claims_the_event_in_the_same_transaction(store: Store) -> None:
