@@ -77,7 +77,8 @@ def test_installs_the_postgres_extra_from_the_copied_sources() -> None:
         if word == "COPY" and not rest.startswith("--from")
         for src in rest.split()[:-1]
     }
-    needed = {"pyproject.toml", "setup.py", PYPROJECT["project"]["readme"]}
+    needed = {"pyproject.toml", "setup.py", PYPROJECT["project"]["readme"],
+              *PYPROJECT["project"].get("license-files", [])}
     for pattern in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]:
         needed |= {p.name for p in ROOT.iterdir() if p.is_dir() and fnmatch(p.name, pattern)
                    and (p / "__init__.py").exists()}

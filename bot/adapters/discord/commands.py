@@ -177,7 +177,10 @@ def build_coach_group(commands: CoachCommands) -> app_commands.Group:
         description="Private, kind coaching for this server's conversations.",
         guild_only=True,
     )
-    digest = app_commands.Group(name="digest", description="Weekly digests (admins).", parent=coach)
+    digest = app_commands.Group(
+        name="digest", description="Weekly digests: yours, and the channel's (admins).",
+        parent=coach,
+    )
     config = app_commands.Group(
         name="config", description="Coachbot settings for this server (admins).", parent=coach
     )
@@ -230,6 +233,14 @@ def build_coach_group(commands: CoachCommands) -> app_commands.Group:
     @coach.command(name="rules", description="The guidelines Coachbot coaches on.")
     async def rules(interaction: discord.Interaction[Any]) -> None:
         await commands.run(interaction, "rules")
+
+    @digest.command(name="on", description="Get your own weekly digest by DM (only you see it).")
+    async def digest_on(interaction: discord.Interaction[Any]) -> None:
+        await commands.run(interaction, "digest on")
+
+    @digest.command(name="off", description="Stop your own weekly digest.")
+    async def digest_off(interaction: discord.Interaction[Any]) -> None:
+        await commands.run(interaction, "digest off")
 
     @digest.command(name="preview", description="Preview this channel's weekly digest (admins).")
     async def digest_preview(interaction: discord.Interaction[Any]) -> None:

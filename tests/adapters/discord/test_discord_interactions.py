@@ -247,3 +247,16 @@ async def test_a_subcommand_this_version_lacks_gets_a_private_usage_note(
     (callback,) = answers(fake, payload)
     assert callback.body["type"] == 4 and callback.body["data"]["flags"] == EPHEMERAL
     assert "/coach help" in callback.body["data"]["content"]
+
+
+async def test_anyone_turns_their_own_personal_digest_on_and_off(
+    client: CoachbotClient, fake: FakeDiscord, coach: Coach
+) -> None:
+    jo = new_user("jo")
+    for word, wanted in (("on", True), ("off", False)):
+        payload = fake.command_payload(jo, ["coach", "digest", word])
+        await invoke(client, payload)
+        (callback,) = answers(fake, payload)
+        assert callback.body["data"]["flags"] == EPHEMERAL
+        guild = str(payload["guild_id"])
+        assert coach.store.prefs(guild, str(jo["id"])).personal_digest is wanted
