@@ -54,8 +54,8 @@ def _parse_ts(value: Any) -> float:
     if isinstance(value, int | float):
         try:
             return float(value)
-        except OverflowError:  # an int too large for a float
-            raise InputError(f"ts {_shown(value)} is not a time between the years 1 and 9999") from None
+        except OverflowError:  # an int too large for a float: no time (parse_ts refuses it)
+            return math.inf
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"ts must be a number or a time string, not {value!r}")
     text = value.strip()
@@ -196,8 +196,9 @@ def message_from_line(
 
     `text` is required; `channel` defaults to "default" and `user` to `anonymous-<number>`
     (each unnamed line its own author); `ts` takes any form `parse_ts` reads and
-    `thread_ts`/`thread` any form `thread_key` reads; `mentions` is a list or else the `<@U…>` mentions in the text;
-    `is_bot`, `bot_id` or `bot` mark a bot; `id` defaults to the 0-based line number.
+    `thread_ts`/`thread` any form `thread_key` reads; `mentions` is a list or else the `<@U…>`
+    mentions in the text; `is_bot`, `bot_id` or `bot` mark a bot; `id` defaults to the 0-based
+    line number.
     """
     text = data["text"]
     mentions = data.get("mentions")

@@ -221,8 +221,7 @@ def totals_from_rows(
     last_start = week_start - timedelta(days=7)
     totals = ChannelTotals(channel)
     this_users: Counter[str] = Counter()
-    last_users: set[str] = set()
-    week_users: dict[int, set[str]] = {}
+    week_users: dict[int, set[str]] = {}  # older weeks' writers (1 = last week)
     for row in rows:
         if row.channel != channel or not first <= row.day <= week_end:
             continue
@@ -246,11 +245,9 @@ def totals_from_rows(
             totals.praise += row.praise_received
         elif row.day >= last_start:
             totals.messages_last += row.messages
-            if row.messages:
-                last_users.add(row.user)
     totals.this_users = dict(this_users)
-    totals.voices_last = len(last_users)
     totals.week_voices = {index: len(users) for index, users in week_users.items()}
+    totals.voices_last = totals.week_voices.get(1, 0)
     totals.delays = [
         d.seconds for d in delays if d.channel == channel and week_start <= d.day <= week_end
     ]
