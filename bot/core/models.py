@@ -34,9 +34,13 @@ class Level(StrEnum):
 _LEVEL_RANK = {Level.PRAISE: 0, Level.TIP: 1, Level.NUDGE: 2}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Message:
-    """One chat message, as any platform adapter hands it to the core."""
+    """One chat message, as any platform adapter hands it to the core.
+
+    Treat it as a value (hashable; derive changed copies with `dataclasses.replace`): it is not
+    frozen only because a frozen dataclass costs four times more to create, once per message.
+    """
 
     platform: str
     workspace: str
