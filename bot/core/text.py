@@ -123,13 +123,40 @@ class Sentence(NamedTuple):
         return self.last_token - self.first_token
 
 
+# Names of things written as paths, which no rule should read as prose: a URL of any scheme
+# ("ssh://...", "postgres://..."), an scp-style remote ("git@github.com:org/repo.git"), a path
+# of three or more parts ("/var/lib/x", "jenkins/agents/slave"), and a two-part name with a tag
+# or a file extension ("jenkinsci/slave:latest", "docs/slave.md"). Two plain words joined by a
+# slash ("master/slave", "and/or") stay prose. Each alternative starts only where a token starts
+# (not after a word character or a path character), and the scheme is bounded, so a scan is
+# linear in the length of the text.
+_PATH_RE = re.compile(
+    r"(?<![\w/.~:@+\-])(?:"
+    r"[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s<>]*"  # a URL of any scheme
+    r"|[\w.\-]{1,64}@[\w\-]+(?:\.[\w\-]+)*:[^\s<>]+"  # an scp-style remote
+    r"|[\w.~\-]*(?:/[\w.\-@:+~%]+){2,}/?"  # three or more parts
+    r"|[\w.\-]+/[\w.\-]+(?::[\w.\-]+|\.[A-Za-z0-9]+\b)"  # two parts, a tag or an extension
+    r")"
+)
+
+
 def mask(text: str) -> str:
-    """Return `text` with code, quotes, URLs and mentions blanked out (same length)."""
-    if not text or not _may_need_mask(text):
+    """Return `text` with code, quotes, URLs, paths and mentions blanked out (same length)."""
+    if not text:
         return text
+    masked = _blank_matches(text, _MASK_RE) if _may_need_mask(text) else text
+    # (Every form _PATH_RE blanks holds a "/" or an "@"; masked text is spaces, so a form the
+    # first pass blanked is never matched again.)
+    if "/" in masked or "@" in masked:
+        masked = _blank_matches(masked, _PATH_RE)
+    return masked
+
+
+def _blank_matches(text: str, pattern: re.Pattern[str]) -> str:
+    """`text` with every match of `pattern` blanked (same length)."""
     parts: list[str] = []
     last = 0
-    for match in _MASK_RE.finditer(text):
+    for match in pattern.finditer(text):
         start, end = match.span()
         parts.append(text[last:start])
         parts.append(_blank(match.group()))

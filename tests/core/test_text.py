@@ -249,3 +249,38 @@ def test_an_unclosed_form_never_swallows_text_up_to_a_later_one() -> None:
     for opener in ("<@a|", "<#c|", "<http|", "<http://x.io "):
         masked = mask(f"{opener} you idiot <@U1|maya> ok")
         assert "you idiot" in masked and "maya" not in masked and masked.endswith(" ok")
+
+
+def test_paths_urls_of_any_scheme_and_remotes_are_masked_but_slashed_prose_is_not() -> None:
+    for name in (
+        "ssh://git@example.com/jenkinsci/slave-setup.git",
+        "postgres://app@db:5432/blacklist",
+        "git@github.com:jenkinsci/slave-agent.git",
+        "jenkinsci/slave:latest",
+        "docs/slave.md",
+        "/var/lib/slave/data",
+        "jenkins/agents/slave",
+    ):
+        masked = mask(f"pull {name} now, you idiot")
+        assert masked == "pull " + " " * len(name) + " now, you idiot", name
+    for prose in ("our master/slave setup", "and/or", "the master-slave pair", "h/t to ana",
+                  "40 req/s", "the slave is lagging.", "mail bob@example.com today"):
+        assert mask(prose) == prose
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1/:@.-+~ \n`<>")), max_size=60))
+def test_masking_only_blanks_characters_in_place(text: str) -> None:
+    masked = mask(text)
+    assert len(masked) == len(text)
+    assert all(m == c or (m == " " and c != "\n") for m, c in zip(masked, text, strict=True))
+
+
+def test_the_path_pass_stays_linear_on_text_built_to_defeat_it() -> None:
+    # Each of these would make a pattern that restarts inside a token scan its rest again at
+    # every start (the square of 20,000 characters); they finish at once and mask as stated.
+    for unit, kept in (("a+", True), ("a/", False), ("a@", True), ("a:", True), ("a.", True)):
+        text = unit * 10_000
+        masked = mask(text)
+        assert (masked == text) is kept, unit
+    assert mask("x" * 20_000 + "/y") == "x" * 20_000 + "/y"
