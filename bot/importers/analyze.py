@@ -7,6 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
+from bot.core.heap import settle_for_streaming, streaming_heap
 from bot.core.models import Analysis, Message
 from bot.importers import open_export
 from bot.importers.base import Export, ImportedMessage, ProgressHandler
@@ -68,6 +69,7 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(path: str, rules_path: str | None) -> None:
     _WORKER["export"] = open_export(path)
     _WORKER["engine"] = _load_engine(rules_path)
+    settle_for_streaming()  # (a worker process only streams)
 
 
 def _work(unit: str, since: float | None, until: float | None) -> ExportReport:
@@ -109,8 +111,9 @@ def analyze_export(
         progress(0, total)
     if jobs <= 1 or len(units) <= 1:
         engine = engine or _load_engine(rules_path)
-        for unit in units:
-            analyze_unit(export, unit, engine, report, since, until, advance)
+        with streaming_heap():
+            for unit in units:
+                analyze_unit(export, unit, engine, report, since, until, advance)
         return report
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
