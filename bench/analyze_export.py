@@ -13,14 +13,17 @@ from __future__ import annotations
 import argparse
 import compileall
 import json
+import multiprocessing
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +67,7 @@ def generate_slack_export(
     path: Path, messages: int, channels: int = 100, people: int = 2000, seed: int = 1,
     texts: list[str] | None = None,
 ) -> list[str]:
-    """Write a Slack export folder; returns a sample of about 50,000 of its people's texts.
+    """Write a Slack export folder; returns the texts of all its people's messages, in order.
 
     Texts come from the synthetic templates, or, given `texts`, from those real messages drawn
     at random (with repeats once the list is used up).
@@ -82,9 +85,8 @@ def generate_slack_export(
     ))
     per_day = 200  # messages per channel-day file (the last file of the last channel may be short)
     per_channel = -(-messages // channels)
-    every = max(1, messages // 50_000)  # keep every k-th text: a 50,000-text sample for VADER
     start = datetime(2024, 1, 1, tzinfo=UTC)
-    sample: list[str] = []
+    human_texts: list[str] = []
     written = 0
     for name in names:
         members = rng.sample(users, k=min(len(users), 40))
@@ -104,14 +106,14 @@ def generate_slack_export(
                 if i % 25 == 24:
                     item = {"type": "message", "subtype": "channel_join",
                             "user": rng.choice(members), "text": "has joined", "ts": ts}
-                elif (written + i) % every == 0:
-                    sample.append(text)
+                else:
+                    human_texts.append(text)
                 batch.append(item)
             (folder / f"{day:%Y-%m-%d}.json").write_text(json.dumps(batch))
             written += count
             left -= count
             day += timedelta(days=1)
-    return sample
+    return human_texts
 
 
 def read_texts(path: Path) -> list[str]:
@@ -141,7 +143,7 @@ def run_analyze_measured(path: Path, jobs: int) -> tuple[float, int, dict[str, o
 
 
 def vader_rate(texts: list[str]) -> float:
-    """Messages per second of raw VADER polarity_scores over the sample."""
+    """Messages per second of raw VADER polarity_scores over `texts`."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyzer = SentimentIntensityAnalyzer()
@@ -149,6 +151,28 @@ def vader_rate(texts: list[str]) -> float:
     for text in texts:
         analyzer.polarity_scores(text)
     return len(texts) / (time.perf_counter() - started)
+
+
+def vader_rate_in_child(texts_file: Path) -> float:
+    """`vader_rate` over the texts of a JSON-lines file, in a child process.
+
+    (The benchmark process stays small: a forked analyze child's peak RSS counts the memory it
+    was forked with, so a million texts held here would be charged to analyze.)
+    """
+    out = subprocess.run(
+        [sys.executable, __file__, "--vader-only", str(texts_file)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def generate_files(export: Path, size: int, texts: list[str] | None, texts_file: Path) -> int:
+    """Write the export and, as JSON lines, its human texts; returns how many there are."""
+    human_texts = generate_slack_export(export, size, texts=texts)
+    with texts_file.open("w", encoding="utf-8") as handle:
+        for text in human_texts:
+            handle.write(json.dumps(text) + "\n")
+    return len(human_texts)
 
 
 def main() -> None:
@@ -163,7 +187,12 @@ def main() -> None:
                         help="draw message texts from this JSONL of real chat (a `text` field) "
                              "instead of the templates; --write then writes its own part")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    parser.add_argument("--vader-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.vader_only is not None:  # (the child of vader_rate_in_child)
+        with args.vader_only.open(encoding="utf-8") as handle:
+            print(vader_rate([json.loads(line) for line in handle]))
+        return
     texts = read_texts(args.texts) if args.texts else None
     # Byte-compile the package first, as `pip install` does: where PYTHONDONTWRITEBYTECODE is set
     # (it is on some CI machines), every analyze run would otherwise compile it again.
@@ -174,22 +203,35 @@ def main() -> None:
         for size in sizes:
             export = Path(tmp) / f"slack-{size}"
             t0 = time.perf_counter()
-            sample = generate_slack_export(export, size, texts=texts)
+            texts_file = Path(tmp) / f"texts-{size}.jsonl"
+            # (In a child process: this one stays small, see vader_rate_in_child.)
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                count = pool.submit(generate_files, export, size, texts, texts_file).result()
             gen = time.perf_counter() - t0
-            # Rounds alternate the two sides (VADER, analyze, VADER, analyze, ..., VADER) and each
-            # side keeps its best: on a shared machine whose speed drifts by tens of percent over a
-            # minute, a single timing of either side can read far low.
-            vader = vader_rate(sample)
-            seconds, rss = float("inf"), 0
+            # Each round times VADER on every human text of the export and one analyze run, next
+            # to each other (the order alternates from round to round), and the ratio is the
+            # median of the rounds' ratios. Both sides run for about as long: on this shared
+            # machine the speed drifts by tens of percent within seconds (VADER alone read 16k to
+            # 33k msg/s on 25,000-text slices of one run), so the best of short samples of one
+            # side against long runs of the other would favour the short side.
+            seconds, rss, vader = float("inf"), 0, 0.0
+            ratios: list[float] = []
             data: dict[str, object] = {}
-            for _ in range(args.rounds):
+            for index in range(args.rounds):
+                if index % 2 == 0:
+                    round_vader = vader_rate_in_child(texts_file)
                 round_seconds, round_rss, data = run_analyze_measured(export, 1)
+                if index % 2 == 1:
+                    round_vader = vader_rate_in_child(texts_file)
+                assert data["messages"] == count
+                ratios.append(count / round_seconds / round_vader)
                 seconds, rss = min(seconds, round_seconds), max(rss, round_rss)
-                vader = max(vader, vader_rate(sample))
+                vader = max(vader, round_vader)
             row = {
                 "size": size, "generated_s": gen, "human": data["messages"], "seconds": seconds,
                 "rate": data["messages"] / seconds, "rss_mb": rss / 2**20, "vader": vader,
-                "vader_sample": len(sample), "rounds": args.rounds,
+                "ratio": statistics.median(ratios), "ratios": ratios, "rounds": args.rounds,
             }
             if args.jobs > 1 and size == sizes[0]:
                 pseconds, prss, pdata = run_analyze_measured(export, args.jobs)
@@ -199,6 +241,7 @@ def main() -> None:
             results.append(row)
             print(json.dumps(row), flush=True)
             shutil.rmtree(export)
+            texts_file.unlink()
     text = render(results, args.jobs, args.texts)
     print(text)
     if args.write:
@@ -217,10 +260,13 @@ def render(results: list[dict[str, float]], jobs: int, texts: Path | None = None
         + ("" if texts is None else ", real chat texts"),
         "",
         f"Generated folder exports (100 channels, 2,000 people, 200 messages per day file, 4% "
-        f"joins; {source}); raw VADER `polarity_scores` timed on a random sample of the same texts in the "
-        f"same run ({int(results[0]['vader_sample']):,}+ texts). Each size: {int(results[0]['rounds'])} single-process analyze runs "
-        f"alternating with VADER timings (one before, one after each), the best of each side taken. "
-        f"Peak RSS is the analyze process's own (wait4 ru_maxrss). {os.cpu_count()} cores.",
+        f"joins; {source}). Each size: {int(results[0]['rounds'])} rounds, each one single-process "
+        f"analyze run next to raw VADER `polarity_scores` timed on every human text of the same "
+        f"export, in a process of its own (the order alternating from round to round, "
+        f"so both sides run for about as long on this machine, whose speed drifts within "
+        f"seconds). The ratio is the median of the rounds' ratios (the range in brackets); the "
+        f"rates are each side's best. Peak RSS is the analyze process's own (wait4 ru_maxrss). "
+        f"{os.cpu_count()} cores.",
         "",
         "| messages (human) | analyze msg/s | raw VADER msg/s | ratio | peak RSS |"
         + (f" --jobs {jobs} msg/s | ratio | RSS (main) |" if jobs > 1 else ""),
@@ -229,7 +275,8 @@ def render(results: list[dict[str, float]], jobs: int, texts: Path | None = None
     for r in results:
         line = (
             f"| {int(r['human']):,} | {r['rate']:,.0f} | {r['vader']:,.0f} | "
-            f"{r['rate'] / r['vader']:.2f}× | {r['rss_mb']:.0f} MB |"
+            f"{r['ratio']:.2f}× ({min(r['ratios']):.2f}–{max(r['ratios']):.2f}) | "
+            f"{r['rss_mb']:.0f} MB |"
         )
         if jobs > 1 and "par_rate" in r:
             line += (f" {r['par_rate']:,.0f} | {r['par_rate'] / r['vader']:.2f}× | "
