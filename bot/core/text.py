@@ -125,19 +125,40 @@ class Sentence(NamedTuple):
 
 # Names of things written as paths, which no rule should read as prose: a URL of any scheme
 # ("ssh://...", "postgres://..."), an scp-style remote ("git@github.com:org/repo.git"), a path
-# of three or more parts ("/var/lib/x", "jenkins/agents/slave"), and a two-part name with a tag
-# or a file extension ("jenkinsci/slave:latest", "docs/slave.md"). Two plain words joined by a
-# slash ("master/slave", "and/or") stay prose. Each alternative starts only where a token starts
-# (not after a word character or a path character), and the scheme is bounded, so a scan is
-# linear in the length of the text.
+# of three or more parts that is rooted ("/var/lib/x", "~/a/b", "./a/b") or has a digit, ".",
+# "_", "-" or "@" in a part ("docker.io/jenkins/slave"), and a two-part name with a tag or a
+# short lower-case file extension ("jenkinsci/slave:latest", "docs/slave.md"). Plain words
+# joined by slashes stay prose ("master/slave", "and/or", "he/she/they", "guys/gals/folks").
+# Each alternative starts only where a token starts (not after a word character or a path
+# character), and the scheme is bounded, so a scan is linear in the length of the text.
 _PATH_RE = re.compile(
     r"(?<![\w/.~:@+\-])(?:"
-    r"[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s<>]*"  # a URL of any scheme
-    r"|[\w.\-]{1,64}@[\w\-]+(?:\.[\w\-]+)*:[^\s<>]+"  # an scp-style remote
-    r"|[\w.~\-]*(?:/[\w.\-@:+~%]+){2,}/?"  # three or more parts
-    r"|[\w.\-]+/[\w.\-]+(?::[\w.\-]+|\.[A-Za-z0-9]+\b)"  # two parts, a tag or an extension
+    r"(?P<url>[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s<>]*)"  # a URL of any scheme
+    # An scp-style remote: after the ":" a path ("org/repo") or a ".git" name.
+    r"|(?P<remote>[\w.\-]{1,64}@[\w\-]+(?:\.[\w\-]+)*:[\w.\-~]*(?:/[^\s<>]*|\.git\b))"
+    r"|(?P<parts>[\w.~\-]*(?:/[\w.\-@:+~%]+){2,}/?)"  # three or more parts (_path_like)
+    # Two parts with a tag or a short lower-case extension, not "a/b...c" nor "a/b.Next".
+    r"|[\w\-]+(?:\.[\w\-]+)*/[\w\-]+(?:\.[\w\-]+)*?"
+    r"(?::[\w.\-]+|\.[a-z0-9]{1,8}(?!\w|\.[\w.]))"
     r")"
 )
+# A part of a path that prose words do not have: a digit, ".", "_", "-" or "@".
+_PATH_MARK = re.compile(r"[\d._@\-]")
+# Punctuation that ends a sentence or a clause after a URL or path rather than belonging to it.
+_TRAILING_PUNCTUATION = ".,;:!?)]}'\""
+
+
+def _path_span(match: re.Match[str]) -> tuple[int, int] | None:
+    """The span of `_PATH_RE`'s match to blank: without trailing punctuation, which ends the
+    sentence ("pushed to ssh://host/repo?"); None for slash-joined prose words."""
+    start, end = match.span()
+    parts = match.group("parts")
+    if parts is not None and parts[0] not in "/~." and _PATH_MARK.search(parts) is None:
+        return None
+    text = match.string
+    while end - start > 1 and text[end - 1] in _TRAILING_PUNCTUATION:
+        end -= 1
+    return start, end
 
 
 def mask(text: str) -> str:
@@ -148,18 +169,26 @@ def mask(text: str) -> str:
     # (Every form _PATH_RE blanks holds a "/" or an "@"; masked text is spaces, so a form the
     # first pass blanked is never matched again.)
     if "/" in masked or "@" in masked:
-        masked = _blank_matches(masked, _PATH_RE)
+        masked = _blank_matches(masked, _PATH_RE, _path_span)
     return masked
 
 
-def _blank_matches(text: str, pattern: re.Pattern[str]) -> str:
-    """`text` with every match of `pattern` blanked (same length)."""
+def _blank_matches(
+    text: str,
+    pattern: re.Pattern[str],
+    span_of: Callable[[re.Match[str]], tuple[int, int] | None] | None = None,
+) -> str:
+    """`text` with every match of `pattern` blanked (same length); `span_of` may narrow a
+    match's span to blank, or leave the match as it is (None)."""
     parts: list[str] = []
     last = 0
     for match in pattern.finditer(text):
-        start, end = match.span()
+        span = match.span() if span_of is None else span_of(match)
+        if span is None:
+            continue
+        start, end = span
         parts.append(text[last:start])
-        parts.append(_blank(match.group()))
+        parts.append(_blank(text[start:end]))
         last = end
     if not parts:
         return text

@@ -256,16 +256,43 @@ def test_paths_urls_of_any_scheme_and_remotes_are_masked_but_slashed_prose_is_no
         "ssh://git@example.com/jenkinsci/slave-setup.git",
         "postgres://app@db:5432/blacklist",
         "git@github.com:jenkinsci/slave-agent.git",
+        "git@github.com:slave.git",
         "jenkinsci/slave:latest",
         "docs/slave.md",
         "/var/lib/slave/data",
-        "jenkins/agents/slave",
+        "~/agents/slave",
+        "docker.io/jenkins/slave",
+        "v1.2/agents/slave",
     ):
         masked = mask(f"pull {name} now, you idiot")
         assert masked == "pull " + " " * len(name) + " now, you idiot", name
-    for prose in ("our master/slave setup", "and/or", "the master-slave pair", "h/t to ana",
-                  "40 req/s", "the slave is lagging.", "mail bob@example.com today"):
-        assert mask(prose) == prose
+    for prose in (
+        "our master/slave setup",
+        "and/or",
+        "the master-slave pair",
+        "h/t to ana",
+        "40 req/s",
+        "the slave is lagging.",
+        "mail bob@example.com today",
+        "hey guys/gals/folks, standup in 5",  # plain words joined by slashes are prose
+        "drop the whitelist/blacklist/graylist naming",
+        "This is stupid/dumb/idiotic!!",
+        "he/she/they",
+        "use master/slave...it is how we do it",  # an ellipsis is no file extension
+        "I hate you/him.Seriously",  # nor a missing space before a capital
+        "email bob@example.com:you guys suck",  # an scp remote needs a path or .git
+        "see you at me@9:30",
+    ):
+        assert mask(prose) == prose, prose
+
+
+def test_trailing_punctuation_after_a_url_or_path_stays_text() -> None:
+    assert mask("did you push to ssh://host/repo? it broke") == (
+        "did you push to " + " " * len("ssh://host/repo") + "? it broke"
+    )
+    assert mask("see docs/slave.md.") == "see " + " " * len("docs/slave.md") + "."
+    assert mask("pull jenkinsci/slave:latest.") == "pull " + " " * 22 + "."
+    assert mask("in (/var/log/x), ok") == "in (" + " " * 10 + "), ok"
 
 
 @settings(max_examples=500, deadline=None)
@@ -279,7 +306,10 @@ def test_masking_only_blanks_characters_in_place(text: str) -> None:
 def test_the_path_pass_stays_linear_on_text_built_to_defeat_it() -> None:
     # Each of these would make a pattern that restarts inside a token scan its rest again at
     # every start (the square of 20,000 characters); they finish at once and mask as stated.
-    for unit, kept in (("a+", True), ("a/", False), ("a@", True), ("a:", True), ("a.", True)):
+    for unit, kept in (
+        ("a+", True), ("a/", True), ("1/", False), ("a.a/", False), ("a@", True), ("a:", True),
+        ("a.", True), ("@a:", False), ("a@a:a/", False),
+    ):
         text = unit * 10_000
         masked = mask(text)
         assert (masked == text) is kept, unit
