@@ -136,7 +136,7 @@ _PATH_RE = re.compile(
     r"(?P<url>[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s<>]*)"  # a URL of any scheme
     # An scp-style remote: after the ":" a path ("org/repo") or a ".git" name.
     r"|(?P<remote>[\w.\-]{1,64}@[\w\-]+(?:\.[\w\-]+)*:[\w.\-~]*(?:/[^\s<>]*|\.git\b))"
-    r"|(?P<parts>[\w.~\-]*(?:/[\w.\-@:+~%]+){2,}/?)"  # three or more parts (_path_like)
+    r"|(?P<parts>[\w.~\-]*(?:/[\w.\-@:+~%]+){2,}/?)"  # three or more parts (see _path_span)
     # Two parts with a tag or a short lower-case extension, not "a/b...c" nor "a/b.Next".
     r"|[\w\-]+(?:\.[\w\-]+)*/[\w\-]+(?:\.[\w\-]+)*?"
     r"(?::[\w.\-]+|\.[a-z0-9]{1,8}(?!\w|\.[\w.]))"
